@@ -1,0 +1,98 @@
+"""Sacral-dimple triage: findings in, outcome and reasons out.
+
+Plain Python (no Rasa imports) so that every combination of findings can be
+table-tested. The rules follow ../shared/knowledge/sacral-dimple-criteria.md:
+
+- urgent   any urgent sign present (drainage, infection signs, new nerve or
+           bladder/bowel signs) or an emergency sign;
+- refer    any other red flag present, or any red-flag question answered
+           "not sure" or never answered: an uncertain sign is not ruled out;
+- reassure every red flag answered "no" (a simple dimple), or two dimples one
+           on each side of the spine (back dimples) with nothing else found.
+"""
+from dataclasses import dataclass
+from typing import Mapping, Optional, Tuple
+
+from screening.findings import (
+    EMERGENCY,
+    FINDINGS,
+    PATTERN_TWO_SIDES,
+    UNSURE_FLAG,
+    URGENT_FINDINGS,
+    Answer,
+)
+
+URGENT = "urgent"
+REFER = "refer"
+REASSURE = "reassure"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str  # URGENT, REFER or REASSURE (the `screening_result` slot)
+    red_flags: Tuple[str, ...]  # the `red_flags` slot: findings that led there
+    present: Tuple[str, ...]  # findings answered yes, in FINDINGS order
+    not_ruled_out: Tuple[str, ...]  # findings answered "not sure" or never answered
+    emergency: bool = False  # call the emergency number now
+    back_dimples: bool = False  # two side dimples: dimples of Venus/Apollo
+
+
+_ANSWERS = {answer.value: answer for answer in Answer}
+
+
+def _answer(value: Optional[object]) -> Optional[Answer]:
+    if value is None:
+        return None
+    # An unexpected value is not a "no": keep it as not ruled out.
+    return _ANSWERS.get(value, Answer.UNSURE)  # type: ignore[arg-type]
+
+
+def triage(
+    answers: Mapping[str, object],
+    pattern: Optional[str] = None,
+    urgent_reported: bool = False,
+) -> Outcome:
+    """Decide the advice from the answers given so far.
+
+    `answers` maps finding names (findings.FINDINGS, plus findings.EMERGENCY) to
+    an Answer or its string value; a missing finding was not asked.
+    `urgent_reported`: the person described an urgent sign in words we could not
+    pin to a finding; it is urgent all the same.
+    """
+    answered = {name: _answer(answers.get(name)) for name in FINDINGS}
+    emergency = _answer(answers.get(EMERGENCY)) == Answer.YES
+
+    present = tuple(n for n in FINDINGS if answered[n] == Answer.YES)
+    if emergency and "neuro_symptoms" not in present:
+        # The contract has no separate value for emergency signs; the nearest is
+        # neuro_symptoms (seizure, unresponsive, floppy).
+        present = tuple(n for n in FINDINGS if n in present or n == "neuro_symptoms")
+    back_dimples = pattern == PATTERN_TWO_SIDES and not present
+
+    if back_dimples:
+        # Side dimples are not a sacral dimple: the red-flag questions do not apply
+        # unless the person reported a sign themselves (then `present` is not empty).
+        not_ruled_out: Tuple[str, ...] = tuple(
+            n for n in FINDINGS if answered[n] == Answer.UNSURE
+        )
+    else:
+        not_ruled_out = tuple(
+            n for n in FINDINGS if answered[n] in (Answer.UNSURE, None)
+        )
+
+    red_flags = present + ((UNSURE_FLAG,) if not_ruled_out else ())
+
+    if emergency or urgent_reported or any(n in URGENT_FINDINGS for n in present):
+        result = URGENT
+    elif red_flags:
+        result = REFER
+    else:
+        result = REASSURE
+    return Outcome(
+        result=result,
+        red_flags=red_flags,
+        present=present,
+        not_ruled_out=not_ruled_out,
+        emergency=emergency,
+        back_dimples=back_dimples and result == REASSURE,
+    )
