@@ -1,0 +1,33 @@
+"""validate_screening_form: decides which question the screening form asks next."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from screening.questions import SCREENING_SLOTS, questions_to_ask
+
+
+class ValidateScreeningForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_screening_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        return questions_to_ask({name: tracker.get_slot(name) for name in SCREENING_SLOTS})
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[Dict[Text, Any]]:
+        # rasa_sdk leaves the choice to Rasa when the list happens to equal the
+        # domain's; always choosing here keeps one source of truth for the order.
+        needed = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (name for name in needed if tracker.slots.get(name) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))

@@ -1,0 +1,44 @@
+"""action_screening_outcome: the advice that ends a screening, with its reasons."""
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from screening.advice import advice_messages
+from screening.findings import EMERGENCY, FINDINGS
+from screening.triage import triage
+
+logger = logging.getLogger(__name__)
+
+
+class ActionScreeningOutcome(Action):
+    def name(self) -> Text:
+        return "action_screening_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        answers = {name: tracker.get_slot(name) for name in FINDINGS + (EMERGENCY,)}
+        pattern = tracker.get_slot("dimple_pattern")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        outcome = triage(answers, pattern, urgent_reported=intent == "report_urgent_sign")
+        # Logged without any message text: the outcome and flags are what debugging needs.
+        logger.info("screening outcome %s flags=%s", outcome.result, ",".join(outcome.red_flags))
+        for text in advice_messages(
+            outcome,
+            answers,
+            subject=tracker.get_slot("subject"),
+            age_months=tracker.get_slot("age_months"),
+            pattern=pattern,
+        ):
+            dispatcher.utter_message(text=text)
+        # An urgent sign reported mid-screening ends the screening here (the
+        # rules expect the loop to be closed after this action in every case).
+        return [
+            SlotSet("screening_result", outcome.result),
+            SlotSet("red_flags", list(outcome.red_flags)),
+            SlotSet("requested_slot", None),
+            ActiveLoop(None),
+        ]

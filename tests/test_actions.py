@@ -1,0 +1,144 @@
+"""Each custom action, run with rasa_sdk's Tracker and CollectingDispatcher."""
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.extract_findings import ActionExtractFindings
+from actions.screening_control import ActionStartScreening
+from actions.screening_form import ValidateScreeningForm
+from actions.screening_outcome import ActionScreeningOutcome
+from screening.findings import FINDINGS
+from tests.stack import ROOT
+
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+ALL_NO = {name: "no" for name in FINDINGS}
+
+
+def tracker(slots: Optional[Dict[str, Any]] = None, text: str = "", intent: str = "inform",
+            entities: Optional[List[Dict[str, Any]]] = None, active_loop: Optional[str] = None,
+            events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots={"requested_slot": None, **(slots or {})},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
+                        "entities": entities or []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, track: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, DOMAIN))
+    return events, dispatcher.messages
+
+
+def slot_events(events) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+# --- action_extract_findings -------------------------------------------------
+
+def test_extract_findings_reads_free_text_with_negation():
+    events, messages = run(ActionExtractFindings(), tracker(
+        {"requested_slot": "hair_tuft"}, "no hair or marks, but there's a little skin tag", "deny",
+        active_loop="screening_form"))
+    assert slot_events(events) == {"hair_tuft": "no", "discoloration": "no", "skin_tag": "yes"}
+    assert messages == []
+
+
+def test_extract_findings_answers_the_open_question_from_a_button():
+    events, _ = run(ActionExtractFindings(), tracker(
+        {"requested_slot": "lump"}, "/affirm", "affirm", active_loop="screening_form"))
+    assert slot_events(events) == {"lump": "yes"}
+
+
+def test_extract_findings_ignores_yes_when_no_screening_is_running():
+    events, _ = run(ActionExtractFindings(), tracker({"requested_slot": "lump"}, "yes", "affirm"))
+    assert slot_events(events) == {}
+
+
+def test_extract_findings_records_urgent_signs_outside_the_screening():
+    events, _ = run(ActionExtractFindings(), tracker(text="my baby's dimple is oozing pus", intent="faq"))
+    assert slot_events(events)["drainage"] == "yes"
+
+
+# --- validate_screening_form --------------------------------------------------
+
+def _next_question(slots):
+    events = asyncio.run(ValidateScreeningForm().run(
+        CollectingDispatcher(), tracker(slots, active_loop="screening_form"), DOMAIN))
+    requested = [e["value"] for e in events if e.get("name") == "requested_slot"]
+    return requested[-1]
+
+
+def test_form_asks_the_age_of_a_baby_but_not_of_an_adult():
+    assert _next_question({"subject": "baby"}) == "age_months"
+    assert _next_question({"subject": "self"}) == "dimple_pattern"
+
+
+def test_form_ends_at_once_on_an_urgent_sign():
+    assert _next_question({"subject": "baby", "infection": "yes"}) is None
+
+
+def test_form_ends_after_side_dimples():
+    assert _next_question({"subject": "self", "dimple_pattern": "two_sides"}) is None
+
+
+# --- action_screening_outcome --------------------------------------------------
+
+@pytest.mark.parametrize(
+    "slots, result, red_flags, words",
+    [
+        ({**ALL_NO, "subject": "baby", "age_months": 0.5, "dimple_pattern": "one_midline"},
+         "reassure", [], "simple sacral dimple"),
+        ({**ALL_NO, "hair_tuft": "yes", "subject": "baby"}, "refer", ["hair_tuft"], "tuft of hair"),
+        ({**ALL_NO, "deep": "unsure"}, "refer", ["unsure"], "You were not sure about"),
+        ({"drainage": "yes"}, "urgent", ["drainage", "unsure"], "medical care today"),
+    ],
+)
+def test_outcome_sets_the_contract_slots_and_explains(slots, result, red_flags, words):
+    events, messages = run(ActionScreeningOutcome(), tracker(slots, active_loop="screening_form"))
+    got = slot_events(events)
+    assert (got["screening_result"], got["red_flags"]) == (result, red_flags)
+    text = "\n".join(m["text"] for m in messages)
+    assert words in text and "not a diagnosis" in text
+    assert ActiveLoop(None) in events
+
+
+def test_outcome_for_an_urgent_intent_without_a_known_sign_is_still_urgent():
+    events, _ = run(ActionScreeningOutcome(), tracker({}, "something is coming out of it", "report_urgent_sign"))
+    assert slot_events(events)["screening_result"] == "urgent"
+
+
+# --- action_start_screening -----------------------------------------------------
+
+def test_start_keeps_what_a_first_message_said():
+    events, _ = run(ActionStartScreening(), tracker(
+        {"hair_tuft": "yes"}, "my baby has a tuft of hair by her dimple", "start_screening",
+        events=[{"event": "user", "text": "..."}, {"event": "slot", "name": "hair_tuft", "value": "yes"}]))
+    assert events == []
+
+
+def test_starting_again_forgets_the_last_screening_but_not_this_message():
+    history = [
+        {"event": "active_loop", "name": "screening_form"},
+        {"event": "slot", "name": "lump", "value": "yes"},
+        {"event": "user", "text": "check my son's dimple again"},
+        {"event": "slot", "name": "subject", "value": "child"},
+    ]
+    events, _ = run(ActionStartScreening(), tracker(
+        {"lump": "yes", "subject": "child", "screening_result": "refer"}, "check my son's dimple again",
+        "start_screening", events=history))
+    got = slot_events(events)
+    assert got["lump"] is None and got["screening_result"] is None and got["red_flags"] is None
+    assert got["subject"] == "child"
+    assert SlotSet("subject", "child") in events
