@@ -1,0 +1,47 @@
+"""Every FAQ topic is answered, over HTTP, for questions worded unlike the training data.
+
+tests/data/unseen_faq.yml holds two questions per topic that are not among the
+training examples; the reply must be that topic's answer.
+"""
+import itertools
+
+import pytest
+import yaml
+
+from tests.stack import ROOT, texts
+
+pytestmark = pytest.mark.server
+
+CONTRACT_TOPICS = [
+    "what_are_back_dimples", "name_origin", "medical_term", "cause", "location", "exercise",
+    "genetics", "who_has_them", "visibility", "acquire_later", "harmless", "sacral_dimple",
+    "difference", "spina_bifida_occulta", "tethered_cord", "warning_signs", "tests",
+    "when_to_see_doctor",
+]
+UNSEEN = yaml.safe_load((ROOT / "tests" / "data" / "unseen_faq.yml").read_text())
+ANSWERS = {
+    key.split("/", 1)[1]: value[0]["text"]
+    for key, value in yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text())["responses"].items()
+}
+TRAINING_EXAMPLES = {
+    line.strip()[2:].strip().lower()
+    for path in (ROOT / "data" / "nlu").glob("*.yml")
+    for block in yaml.safe_load(path.read_text()).get("nlu", [])
+    for line in block.get("examples", "").splitlines()
+    if line.strip().startswith("- ")
+}
+_ids = itertools.count()
+
+
+def test_every_contract_topic_has_an_answer_and_unseen_questions():
+    assert sorted(ANSWERS) == sorted(CONTRACT_TOPICS)
+    assert sorted(UNSEEN) == sorted(CONTRACT_TOPICS)
+
+
+@pytest.mark.parametrize(
+    "topic, question", [(t, q) for t in CONTRACT_TOPICS for q in UNSEEN.get(t, [])]
+)
+def test_unseen_question_gets_its_topic_answer(rasa_server, topic, question):
+    assert question.lower().strip() not in TRAINING_EXAMPLES, "question is in the training data"
+    reply = texts(rasa_server.send(f"faq-{next(_ids)}", question))
+    assert ANSWERS[topic] in reply, f"{question!r} got:\n{reply}"

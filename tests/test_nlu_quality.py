@@ -1,0 +1,65 @@
+"""NLU quality gate on a held-out split of the project's own examples.
+
+The examples are split 80/20 with a fixed seed (stratified by intent and FAQ
+topic, `rasa data split nlu`); an NLU model is trained on the 80% only and
+evaluated on the 20% it never saw. The gate fails when macro-F1 drops below the
+thresholds in docs/nlu-pipeline.md, which were set from measurement there.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.stack import ROOT
+
+# Measured on the held-out split (see docs/nlu-pipeline.md), minus a margin for
+# run-to-run noise of DIET's training on CPU.
+MIN_INTENT_MACRO_F1 = 0.85
+MIN_FAQ_TOPIC_MACRO_F1 = 0.80
+
+pytestmark = pytest.mark.slow_training
+
+
+def _rasa(*args, cwd=ROOT):
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    result = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def held_out_report(tmp_path_factory):
+    work = tmp_path_factory.mktemp("nlu-gate")
+    split = work / "split"
+    _rasa("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", "0.8",
+          "--random-seed", "2024", "--out", str(split))
+    train, test = split / "training_data.yml", split / "test_data.yml"
+    responses = ROOT / "data" / "responses" / "faq.yml"
+    # Training needs the FAQ answers (response selector targets) and the domain.
+    _rasa("train", "nlu", "--config", "config.yml", "--nlu", str(train), str(responses),
+          "--domain", "domain.yml", "--out", str(work), "--fixed-model-name", "held-out")
+    results = work / "results"
+    _rasa("test", "nlu", "--model", str(work / "held-out.tar.gz"), "--nlu", str(test),
+          str(responses), "--out", str(results), "--no-plot")
+    return results
+
+
+def _macro_f1(report_file: Path) -> float:
+    report = json.loads(report_file.read_text())
+    return report["macro avg"]["f1-score"]
+
+
+def test_intent_macro_f1_on_held_out_examples(held_out_report, record_figure):
+    f1 = _macro_f1(held_out_report / "intent_report.json")
+    record_figure(f"NLU held-out intent macro-F1: {f1:.3f} (gate {MIN_INTENT_MACRO_F1})")
+    assert f1 >= MIN_INTENT_MACRO_F1
+
+
+def test_faq_topic_macro_f1_on_held_out_examples(held_out_report, record_figure):
+    f1 = _macro_f1(held_out_report / "response_selection_report.json")
+    record_figure(f"NLU held-out FAQ-topic macro-F1: {f1:.3f} (gate {MIN_FAQ_TOPIC_MACRO_F1})")
+    assert f1 >= MIN_FAQ_TOPIC_MACRO_F1
