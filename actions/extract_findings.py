@@ -13,6 +13,10 @@ from screening.extraction import extract
 from screening.questions import SCREENING_SLOTS
 from screening.slot_updates import slot_updates
 
+# Build the extractor's matchers when the action server starts (about a second),
+# not on the first user's message.
+extract("warm up")
+
 
 class ActionExtractFindings(Action):
     def name(self) -> Text:

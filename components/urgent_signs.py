@@ -34,6 +34,8 @@ class UrgentSignIntentOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "UrgentSignIntentOverride":
+        # Build the extractor's matchers now (about a second), not on a user's first message.
+        extract("warm up")
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
