@@ -1,0 +1,164 @@
+"""The web chat widget channel: Rasa's Socket.IO connector, fixed, plus the page.
+
+Named in credentials.yml as `channels.webchat.WebChatInput`, with the same
+options as Rasa's `socketio` channel. Two differences from the stock connector:
+
+1. RasaHQ/rasa#13027. With `session_persistence: true`, Rasa 3.6's
+   `session_request` handler calls `sio.enter_room(sid, session_id)` without
+   `await`. Since python-socketio 5.10 `AsyncServer.enter_room` is a coroutine,
+   so the call only creates a coroutine that never runs (Python warns "coroutine
+   ... was never awaited"): the browser's socket never joins the room named after
+   its session id, and every reply, emitted to that room, is lost. We register
+   our own `session_request` handler that awaits it (and works with older
+   python-socketio too, where `enter_room` is a plain function).
+
+2. The same Rasa server serves the chat page, so one process on one port has
+   both the page and its socket (no second web server, same origin, no CORS):
+
+       GET /chat            redirects to /chat/
+       GET /chat/           web/index.html
+       GET /chat/page.js    web/page.js (mounts the widget, adds accessible labels)
+   GET /chat/webchat.js the rasa-webchat UMD build, from web/node_modules
+
+   Options (credentials.yml, all optional): `page_path` (default "/chat"; an
+   empty value turns the page off) and `web_dir` (default: the project's web/).
+
+`name()` stays "socketio": the channel's health route stays at
+/webhooks/socketio/, the widget's socket at /socket.io, and trackers record
+`input_channel: socketio` as before.
+"""
+import inspect
+import logging
+import uuid
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+DEFAULT_PAGE_PATH = "/chat"
+WIDGET_BUILD = Path("node_modules") / "rasa-webchat" / "lib" / "index.js"
+
+
+async def join_room(sio: Any, sid: Text, room: Text, namespace: Optional[Text] = None) -> None:
+    """`sio.enter_room`, awaited when it is a coroutine (python-socketio >= 5.10)."""
+    result = sio.enter_room(sid, room, namespace=namespace)
+    if inspect.isawaitable(result):
+        await result
+
+
+class WebChatBlueprint(SocketBlueprint):
+    """The Socket.IO blueprint, which also adds the chat page's routes to the app.
+
+    Rasa mounts every channel blueprint under /webhooks/<name>/; the page lives at
+    the top level, so its routes are added to the app directly, the way
+    `SocketBlueprint.register` attaches the Socket.IO server itself.
+    """
+
+    def __init__(self, *args: Any, page_path: Optional[Text], web_dir: Path, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.page_path = page_path
+        self.ctx.web_dir = web_dir
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        if self.ctx.page_path:
+            add_page_routes(app, self.ctx.page_path, self.ctx.web_dir)
+
+
+def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
+    page_path = "/" + page_path.strip("/")
+    index = web_dir / "index.html"
+    widget = web_dir / WIDGET_BUILD
+
+    async def page_redirect(_: Request) -> HTTPResponse:
+        return response.redirect(page_path + "/")
+
+    async def page(_: Request) -> HTTPResponse:
+        return await response.file(
+            index, mime_type="text/html; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    async def page_script(_: Request) -> HTTPResponse:
+        return await response.file(
+            web_dir / "page.js", mime_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    async def widget_script(_: Request) -> HTTPResponse:
+        if not widget.is_file():
+            return response.text(
+                "The web chat widget is not installed: run `npm ci --prefix web` "
+                "(./assistant web does it for you).\n", status=503,
+            )
+        return await response.file(
+            widget, mime_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
+    app.add_route(page_redirect, page_path, methods=["GET"], name="webchat_page_redirect",
+                  strict_slashes=True)
+    app.add_route(page, page_path + "/", methods=["GET"], name="webchat_page", strict_slashes=True)
+    app.add_route(page_script, page_path + "/page.js", methods=["GET"], name="webchat_page_script")
+    app.add_route(widget_script, page_path + "/webchat.js", methods=["GET"], name="webchat_script")
+    logger.info(f"Web chat page at {page_path}/ (files from {web_dir}).")
+
+
+class WebChatInput(SocketIOInput):
+    """Rasa's socketio channel with RasaHQ/rasa#13027 fixed, serving the chat page."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        channel = super().from_credentials(credentials)
+        channel.page_path = credentials.get("page_path", DEFAULT_PAGE_PATH)
+        web_dir = credentials.get("web_dir")
+        channel.web_dir = Path(web_dir) if web_dir else DEFAULT_WEB_DIR
+        return channel
+
+    def __init__(self, *args: Any, page_path: Optional[Text] = DEFAULT_PAGE_PATH,
+                 web_dir: Optional[Path] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.page_path = page_path
+        self.web_dir = web_dir or DEFAULT_WEB_DIR
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # The stock method creates the Socket.IO server (self.sio) and its event
+        # handlers. Its blueprint only holds the health route; ours repeats that
+        # route and, when registered, also adds the page routes.
+        super().blueprint(on_new_message)
+        sio = self.sio
+        blueprint = WebChatBlueprint(
+            sio, self.socketio_path, "socketio_webhook", __name__,
+            page_path=self.page_path, web_dir=self.web_dir,
+        )
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        # Replaces the stock handler of the same event (one handler per event).
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            if data is None:
+                data = {}
+            if "session_id" not in data or data["session_id"] is None:
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                await join_room(sio, sid, data["session_id"], namespace=self.namespace)
+            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+            logger.debug(f"User {sid} connected to socketIO endpoint.")
+
+        return blueprint
