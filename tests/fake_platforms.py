@@ -18,19 +18,14 @@ blocked the bot (403).
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.stack import free_port
 
 
 @dataclass
@@ -124,6 +119,23 @@ class FakeApi:
                     raise AssertionError(f"no {method} call (#{count}) within {timeout}s; last calls: {seen}")
                 self._changed.wait(left)
 
+    # Parameters that clients may send as JSON text inside a form body.
+    json_params: Tuple[str, ...] = ()
+
+    def answer(self, request: web.Request, call: Call) -> web.Response:
+        raise NotImplementedError
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record one API call and answer it like the real API would."""
+        params = await self.read_params(request)
+        for key in self.json_params:
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        call = Call(request.match_info["method"], params, dict(request.headers))
+        answer = self.answer(request, call)
+        self.record(call)
+        return answer
+
     @staticmethod
     async def read_params(request: web.Request) -> Dict[str, Any]:
         """JSON, url-encoded or multipart bodies, as a dict."""
@@ -155,16 +167,8 @@ class FakeSlack(FakeApi):
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self.handle)
 
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        params = await self.read_params(request)
-        for key in ("blocks", "attachments"):  # form-encoded calls send them as JSON text
-            if isinstance(params.get(key), str):
-                params[key] = json.loads(params[key])
-        call = Call(method, params, dict(request.headers))
-        answer = self.answer(request, call)
-        self.record(call)
-        return answer
+    # Form-encoded calls send these as JSON text.
+    json_params = ("blocks", "attachments")
 
     def answer(self, request: web.Request, call: Call) -> web.Response:
         method, params = call.method, call.params
@@ -228,16 +232,7 @@ class FakeTelegram(FakeApi):
     def _error(status: int, description: str) -> web.Response:
         return web.json_response({"ok": False, "error_code": status, "description": description}, status=status)
 
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        params = await self.read_params(request)
-        for key in ("reply_markup", "allowed_updates"):  # sent as JSON text in a form
-            if isinstance(params.get(key), str):
-                params[key] = json.loads(params[key])
-        call = Call(method, params, dict(request.headers))
-        answer = self.answer(request, call)
-        self.record(call)
-        return answer
+    json_params = ("reply_markup", "allowed_updates")
 
     def answer(self, request: web.Request, call: Call) -> web.Response:
         method, params = call.method, call.params
