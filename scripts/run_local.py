@@ -20,7 +20,8 @@ from pathlib import Path
 from scripts.model import MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
-ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
+# The port endpoints.yml points Rasa at.
+ACTION_PORT = 5055
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:
