@@ -61,6 +61,13 @@ class Conversation:
             everything += self.say(answers.get(question, default)) + "\n"
         raise AssertionError("screening did not end:\n" + "\n".join(self.transcript))
 
+    def start_simple_baby_screening(self) -> str:
+        """Start by button and give the opening answers; the red-flag questions follow."""
+        self.say("/start_screening")
+        for slot in ("subject", "age_months"):
+            self.say(SIMPLE_BABY[slot])
+        return self.say(SIMPLE_BABY["dimple_pattern"])
+
     def outcome(self):
         slots = self.slots()
         return slots["screening_result"], slots["red_flags"]
@@ -123,10 +130,7 @@ def test_an_urgent_sign_in_the_middle_of_faq_chat_gets_urgent_advice(rasa_server
 
 def test_an_urgent_sign_in_free_text_mid_screening_ends_it_with_urgent_advice(rasa_server):
     chat = Conversation(rasa_server, "urgent-mid")
-    chat.say("/start_screening")
-    chat.say(SIMPLE_BABY["subject"])
-    chat.say(SIMPLE_BABY["age_months"])
-    chat.say(SIMPLE_BABY["dimple_pattern"])
+    chat.start_simple_baby_screening()
     chat.say("/deny")  # drainage
     reply = chat.say("now that I look again it's a bit red and swollen and feels warm")
     assert "today" in reply
@@ -165,10 +169,7 @@ def test_dont_know_counts_as_not_ruled_out_and_the_advice_says_so(rasa_server):
 
 def test_faq_question_mid_screening_is_answered_then_the_question_repeats(rasa_server):
     chat = Conversation(rasa_server, "faq-mid")
-    chat.say("/start_screening")
-    chat.say(SIMPLE_BABY["subject"])
-    chat.say(SIMPLE_BABY["age_months"])
-    chat.say(SIMPLE_BABY["dimple_pattern"])
+    chat.start_simple_baby_screening()
     reply = chat.say("what is a tethered spinal cord?")
     assert "tether" in reply.lower()
     assert "fluid, pus or other discharge" in reply  # the open question again
