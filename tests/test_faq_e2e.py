@@ -31,6 +31,7 @@ TRAINING_EXAMPLES = {
     if line.strip().startswith("- ")
 }
 _ids = itertools.count()
+_UNSEEN_RESULTS = []
 
 
 def test_every_contract_topic_has_an_answer_and_unseen_questions():
@@ -38,10 +39,23 @@ def test_every_contract_topic_has_an_answer_and_unseen_questions():
     assert sorted(UNSEEN) == sorted(CONTRACT_TOPICS)
 
 
-@pytest.mark.parametrize(
-    "topic, question", [(t, q) for t in CONTRACT_TOPICS for q in UNSEEN.get(t, [])]
-)
-def test_unseen_question_gets_its_topic_answer(rasa_server, topic, question):
-    assert question.lower().strip() not in TRAINING_EXAMPLES, "question is in the training data"
-    reply = texts(rasa_server.send(f"faq-{next(_ids)}", question))
-    assert ANSWERS[topic] in reply, f"{question!r} got:\n{reply}"
+@pytest.mark.parametrize("topic", CONTRACT_TOPICS)
+def test_each_topic_is_answered_for_a_question_worded_unlike_the_training_data(
+    rasa_server, topic, record_figure
+):
+    """Two unseen questions per topic; at least one must get this topic's answer
+    (the issue's bar), and every miss is listed and counted in the run's figures."""
+    questions = UNSEEN[topic]
+    assert len(questions) == 2
+    misses = []
+    for question in questions:
+        assert question.lower().strip() not in TRAINING_EXAMPLES, "question is in the training data"
+        reply = texts(rasa_server.send(f"faq-{next(_ids)}", question))
+        if ANSWERS[topic] not in reply:
+            misses.append(f"{question!r} got: {reply[:120]!r}")
+    _UNSEEN_RESULTS.append(len(questions) - len(misses))
+    if len(_UNSEEN_RESULTS) == len(CONTRACT_TOPICS):
+        record_figure(f"unseen FAQ questions answered with their topic: {sum(_UNSEEN_RESULTS)}/{2 * len(CONTRACT_TOPICS)}")
+    for miss in misses:
+        print("MISS", topic, miss)
+    assert len(misses) < len(questions), f"topic {topic} not answered:\n" + "\n".join(misses)
