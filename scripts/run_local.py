@@ -62,7 +62,14 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def _stop_on_signal(signum, frame):
+    # `kill`, a closed terminal, docker stop: clean up both servers as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
 def main(mode: str) -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on_signal)
     print("==> Starting the action server", file=sys.stderr, flush=True)
     actions = start_action_server()
     try:
@@ -76,6 +83,8 @@ def main(mode: str) -> int:
         else:
             raise SystemExit(f"unknown mode {mode!r}")
         return subprocess.call(command, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130
     finally:
         stop(actions)
 
@@ -95,11 +104,6 @@ def serve_web() -> int:
     page = f"http://127.0.0.1:{port}"
     origins = [page, f"http://localhost:{port}", *os.environ.get("WEBCHAT_CORS_ORIGINS", "").split()]
     print(f"==> Starting Rasa on port {port} (about 30 s)", file=sys.stderr, flush=True)
-
-    def terminate(signum, frame):  # `kill`, docker stop: stop both servers, as Ctrl-C does
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
     rasa = subprocess.Popen(web_command(port, interface, origins), cwd=ROOT, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{port}/webhooks/socketio/", rasa)
