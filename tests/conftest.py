@@ -30,6 +30,10 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
+    # DIMPLES_MODEL: test against a given model file instead of the project's
+    # (e.g. a copy, while the data in this checkout is being edited).
+    if os.environ.get("DIMPLES_MODEL"):
+        return Path(os.environ["DIMPLES_MODEL"])
     from scripts.model import ensure
 
     return ensure()
