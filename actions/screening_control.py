@@ -8,6 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from screening.questions import SCREENING_SLOTS
 
 OUTCOME_SLOTS = ("screening_result", "red_flags")
+# Set by the Rasa side when this server was down mid-screening.
+INTERRUPTED_SLOT = "screening_interrupted"
 
 
 def _set_since_last_message(tracker: Tracker) -> Dict[Text, Any]:
@@ -34,6 +36,11 @@ class ActionStartScreening(Action):
 
     What the message that starts it says ("she has a tuft of hair") is kept, and
     so are signs mentioned earlier in a conversation that had no screening yet.
+    A screening cut off because this server was down carries on instead, with
+    the answers given so far.
+
+    It always returns at least one event: that is how
+    components/action_server_down.py tells a success from a failed call.
     """
 
     def name(self) -> Text:
@@ -42,9 +49,12 @@ class ActionStartScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        starting_over = _had_a_screening(tracker) or tracker.get_slot("screening_result") is not None
-        events: List[Dict[Text, Any]] = []
+        interrupted = bool(tracker.get_slot(INTERRUPTED_SLOT))
+        starting_over = not interrupted and (
+            _had_a_screening(tracker) or tracker.get_slot("screening_result") is not None
+        )
+        events: List[Dict[Text, Any]] = [SlotSet(INTERRUPTED_SLOT, None)]
         if starting_over:
             keep = _set_since_last_message(tracker)
-            events = [SlotSet(name, keep.get(name)) for name in SCREENING_SLOTS + OUTCOME_SLOTS]
+            events += [SlotSet(name, keep.get(name)) for name in SCREENING_SLOTS + OUTCOME_SLOTS]
         return events

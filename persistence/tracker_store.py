@@ -7,6 +7,12 @@ PostgreSQL is one environment variable, with no file to edit:
 
 Without the variable, conversations go to the SQLite file given in endpoints.yml
 (`db`, relative to the folder Rasa runs in).
+
+It also erases a conversation when the person asks for it: a turn in which the
+bot said `utter_conversation_deleted` (after the person confirmed) is not
+saved; every stored event of that conversation is deleted instead. Rasa has no
+delete operation on tracker stores, and the store is the one place that sees
+every save, whichever channel the message came from.
 """
 import logging
 import os
@@ -15,11 +21,25 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "TRACKER_STORE_URL"
+# The response that confirms a deletion (domain.yml, data/rules/general.yml).
+DELETION_CONFIRMED = "utter_conversation_deleted"
+
+
+def deletion_confirmed(tracker: DialogueStateTracker) -> bool:
+    """Whether the bot confirmed a deletion since the person's latest message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == DELETION_CONFIRMED:
+            return True
+    return False
 
 
 def sql_settings(url: Text) -> Dict[Text, Any]:
@@ -52,3 +72,22 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             settings = {"dialect": "sqlite", "db": kwargs.get("db", "conversations.db")}
         passthrough = {k: v for k, v in kwargs.items() if k not in settings and k != "url"}
         super().__init__(domain=domain, event_broker=event_broker, **settings, **passthrough)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if deletion_confirmed(tracker):
+            await self.delete(tracker.sender_id)
+        else:
+            await super().save(tracker)
+
+    async def delete(self, sender_id: Text) -> int:
+        """Erase every stored event of one conversation; returns how many."""
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        # No sender id in the log: on Slack or Telegram it identifies a person.
+        logger.info("Deleted a conversation at the user's request (%d events)", deleted)
+        return deleted

@@ -125,7 +125,8 @@ def test_start_keeps_what_a_first_message_said():
     events, _ = run(ActionStartScreening(), tracker(
         {"hair_tuft": "yes"}, "my baby has a tuft of hair by her dimple", "start_screening",
         events=[{"event": "user", "text": "..."}, {"event": "slot", "name": "hair_tuft", "value": "yes"}]))
-    assert events == []
+    # Nothing is reset; the one event is the sign of success the Rasa side looks for.
+    assert events == [SlotSet("screening_interrupted", None)]
 
 
 def test_starting_again_forgets_the_last_screening_but_not_this_message():
@@ -142,3 +143,16 @@ def test_starting_again_forgets_the_last_screening_but_not_this_message():
     assert got["lump"] is None and got["screening_result"] is None and got["red_flags"] is None
     assert got["subject"] == "child"
     assert SlotSet("subject", "child") in events
+
+
+def test_a_screening_cut_off_by_an_outage_carries_on_with_its_answers():
+    history = [
+        {"event": "active_loop", "name": "screening_form"},
+        {"event": "slot", "name": "hair_tuft", "value": "yes"},
+        {"event": "slot", "name": "screening_interrupted", "value": True},
+        {"event": "user", "text": "check a dimple"},
+    ]
+    events, _ = run(ActionStartScreening(), tracker(
+        {"hair_tuft": "yes", "subject": "baby", "screening_interrupted": True}, "check a dimple",
+        "start_screening", events=history))
+    assert events == [SlotSet("screening_interrupted", None)]  # no answer reset

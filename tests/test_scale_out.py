@@ -1,0 +1,556 @@
+"""Scale-out: two Rasa servers and one action server sharing PostgreSQL and a Redis lock store.
+
+The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
+Rasa's `redis` lock store) on a fresh PostgreSQL database and a key prefix of its
+own. The messages of one conversation alternate between the replicas, many people
+screen at once, and a person whose second message reaches the other replica while
+the first is still being answered is served in order. Afterwards every stored
+conversation is read back from PostgreSQL: the right outcome, every message stored
+once, every turn whole and not interleaved with another, and what the person was
+shown is what the tracker keeps.
+
+Two messages of one conversation that reach both replicas at the very same instant
+are not always serialized by Rasa 3.6's Redis lock store (its tickets are issued
+with a GET then a SET, not atomically); the last test shows it and is marked xfail.
+"""
+import json
+import statistics
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import pytest
+
+from screening.findings import FINDINGS
+from screening.questions import OPENING_QUESTIONS
+from tests.stack import RasaServer, http
+
+pytestmark = pytest.mark.server
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = {"host": "127.0.0.1", "port": 6379, "db": 0}
+STORE = {"type": "persistence.tracker_store.EnvironmentSQLTrackerStore"}
+
+# A fragment of each screening question, by slot, in the order the screening asks them.
+QUESTIONS = {
+    "subject": "Who has the dimple?",
+    "age_months": "How old is your",
+    "dimple_pattern": "Where is it?",
+    "drainage": "fluid, pus or other discharge",
+    "infection": "red, warm or swollen",
+    "neuro_symptoms": "weakness or numbness in the legs",
+    "hair_tuft": "tuft or patch of hair",
+    "skin_tag": "skin tag (a small flap",
+    "lump": "soft lump or swelling",
+    "discoloration": "birthmark, or a red, purple",
+    "deep": "see the bottom of it",
+    "large": "wider than about 5 mm",
+    "high": "higher up, clearly above",
+    "cleft_abnormal": "split in two or crooked",
+    "multiple": "more than one dimple in the middle",
+    "off_midline": "off to one side",
+}
+ORDER = list(QUESTIONS)
+ONE_MIDLINE_FLAGS = [f for f in FINDINGS if f not in ("multiple", "off_midline")]
+SIMPLE_BABY = {
+    "subject": '/inform{"subject": "baby"}',
+    "age_months": '/inform{"age_months": 0.5}',
+    "dimple_pattern": '/inform{"dimple_pattern": "one_midline"}',
+}
+# What the advice at the end of each outcome says.
+REASSURE = "simple sacral dimple"
+REFER = "ultrasound"
+URGENT = "today"
+BACK_DIMPLES = "Venus"
+OFFLINE = "not answering"  # the policy's words when the action server fails
+
+
+def test_the_question_fragments_follow_the_screening_order():
+    assert ORDER == list(OPENING_QUESTIONS) + list(FINDINGS)
+
+
+def question_in(replies: List[Dict]) -> Optional[str]:
+    """The slot asked by the last message of a turn; None when it asks nothing."""
+    last = replies[-1].get("text", "") if replies else ""
+    asked = [slot for slot, fragment in QUESTIONS.items() if fragment in last]
+    assert len(asked) <= 1, (asked, last)
+    return asked[0] if asked else None
+
+
+def joined(replies: List[Dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+# --- the cluster --------------------------------------------------------------------
+
+
+class Cluster:
+    """Two replicas on one PostgreSQL database and one Redis lock store."""
+
+    def __init__(self, replicas: Sequence[RasaServer], database_url: str, red, prefix: str):
+        self.replicas = list(replicas)
+        self.database_url = database_url
+        self.red = red
+        self.prefix = prefix
+        self.served = Counter()  # replica index -> messages answered
+        self.latencies: List[float] = []  # seconds, one message on its own
+        self.queued: List[float] = []  # seconds, the second of two messages at once
+        self._guard = threading.Lock()
+
+    def lock_key(self, sender: str) -> str:
+        return f"{self.prefix}:lock:{sender}"
+
+    def send(self, replica: int, sender: str, text: str) -> Tuple[List[Dict], float, float]:
+        """(replies, time sent, time answered) for one message to one replica."""
+        server = self.replicas[replica]
+        started = time.time()
+        status, replies = http("POST", f"{server.url}/webhooks/rest/webhook",
+                               {"sender": sender, "message": text}, timeout=90)
+        answered = time.time()
+        assert status == 200, (server.url, status, replies)
+        assert isinstance(replies, list) and replies, f"no reply from replica {replica} to {text!r}"
+        with self._guard:
+            self.served[replica] += 1
+        return replies, started, answered
+
+    def tracker(self, replica: int, sender: str) -> Dict:
+        server = self.replicas[replica]
+        status, tracker = http("GET", f"{server.url}/conversations/{sender}/tracker?token={server.token}")
+        assert status == 200, (status, tracker)
+        return tracker
+
+    def stored_events(self, sender: str) -> List[Dict]:
+        """The conversation's rows in PostgreSQL, in the order they were written."""
+        import psycopg2
+
+        connection = psycopg2.connect(self.database_url)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+                return [json.loads(data) for (data,) in cursor.fetchall()]
+        finally:
+            connection.close()
+
+
+def _connect_or_fail():
+    import psycopg2
+    import redis
+
+    try:
+        psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+    except Exception as error:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    red = redis.StrictRedis(**REDIS, socket_timeout=10)
+    try:
+        red.ping()
+    except Exception as error:
+        pytest.fail(f"Redis is not reachable at {REDIS['host']}:{REDIS['port']}: {error}")
+    return red
+
+
+def _admin(sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(POSTGRES_ADMIN_URL)
+    connection.autocommit = True
+    try:
+        connection.cursor().execute(sql)
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(model_path, action_server, log_dir):
+    red = _connect_or_fail()
+    tag = uuid.uuid4().hex[:12]
+    database = f"dimples_scale_{tag}"
+    prefix = f"dimplesscale{tag}"  # Rasa ignores a key prefix that is not alphanumeric
+    _admin(f"CREATE DATABASE {database}")
+    database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+    lock_store = {"type": "redis", "url": REDIS["host"], "port": REDIS["port"], "db": REDIS["db"],
+                  "key_prefix": prefix}
+    replicas = [
+        RasaServer(model_path, action_server, log_dir, tracker_store=STORE, lock_store=lock_store,
+                   env={"TRACKER_STORE_URL": database_url})
+        for _ in range(2)
+    ]
+    try:
+        # Both at once, as a deployment would: they also race to create the tables.
+        with ThreadPoolExecutor(2) as pool:
+            for started in [pool.submit(replica.start) for replica in replicas]:
+                started.result()
+        yield Cluster(replicas, database_url, red, prefix)
+    finally:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda replica: replica.stop(), replicas))
+        leftover = list(red.scan_iter(match=f"{prefix}:*"))
+        if leftover:
+            red.delete(*leftover)
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+# --- conversations ------------------------------------------------------------------
+
+
+@dataclass
+class Turn:
+    text: str
+    replica: int
+    replies: List[Dict]
+
+
+@dataclass
+class Chat:
+    """One person's conversation; `turns` in the order the assistant handled them."""
+
+    cluster: Cluster
+    name: str
+    first_replica: int = 0
+    id: str = ""
+    turns: List[Turn] = field(default_factory=list)
+    transcript: List[str] = field(default_factory=list)
+    overlapped: int = 0
+
+    def __post_init__(self):
+        self.id = f"{self.name}-{uuid.uuid4().hex[:8]}"
+
+    def next_replica(self) -> int:
+        """Alternate: every message goes to the other replica than the one before."""
+        return (self.first_replica + len(self.turns)) % 2
+
+    def say(self, text: str) -> List[Dict]:
+        replica = self.next_replica()
+        replies, started, answered = self.cluster.send(replica, self.id, text)
+        self.cluster.latencies.append(answered - started)
+        self._log(Turn(text, replica, replies))
+        return replies
+
+    def say_twice_at_once(self, text: str) -> Tuple[List[Dict], List[Dict]]:
+        """The same message to both replicas, the second sent while the first is being
+        answered (it holds the conversation's lock in Redis): a double tap behind a
+        load balancer. Returns (first replies, second replies)."""
+        first, second = self.next_replica(), 1 - self.next_replica()
+        result: Dict[str, object] = {}
+
+        def send_first():
+            try:
+                result["first"] = self.cluster.send(first, self.id, text)
+            except BaseException as error:  # reported below
+                result["error"] = error
+
+        thread = threading.Thread(target=send_first)
+        thread.start()
+        key = self.cluster.lock_key(self.id)
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        replies2, started2, answered2 = self.cluster.send(second, self.id, text)
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        replies1, started1, answered1 = result["first"]
+        if started2 < answered1:
+            self.overlapped += 1
+        self.cluster.queued.append(answered2 - started2)
+        # The first holds ticket 0, so it is handled first.
+        self._log(Turn(text, first, replies1))
+        self._log(Turn(text, second, replies2))
+        return replies1, replies2
+
+    def _log(self, turn: Turn) -> None:
+        self.turns.append(turn)
+        self.transcript += [f"USER@{'AB'[turn.replica]}: {turn.text}", f"BOT: {joined(turn.replies)}"]
+
+    def outcome(self) -> Tuple[Optional[str], Optional[List[str]]]:
+        slots = self.cluster.tracker(len(self.turns) % 2, self.id)["slots"]
+        return slots["screening_result"], slots["red_flags"]
+
+    def failure(self, message: str) -> AssertionError:
+        return AssertionError(f"{self.name} ({self.id}): {message}\n" + "\n".join(self.transcript))
+
+
+@dataclass
+class Screening:
+    """A scripted person: opening messages, then an answer for each question asked
+    (`answers`, slot -> message; unlisted questions get "/deny")."""
+
+    name: str
+    opening: List[str]
+    answers: Dict[str, str]
+    # `screening_result` and `red_flags`. Urgent advice comes before every question is
+    # answered: the questions left count as not ruled out ("unsure").
+    outcome: Tuple[str, List[str]]
+    advice: str  # a fragment of the last reply
+    # The question that is answered by the same "/deny" sent to both replicas at once:
+    # it answers this question and the next one.
+    twice_at: Optional[str] = None
+
+
+def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
+    """Play a screening; every question must come after the one before (no restart,
+    no question asked again) and the conversation must end with the expected advice."""
+    asked: List[str] = []
+
+    def check_next(replies: List[Dict]) -> Optional[str]:
+        question = question_in(replies)
+        if question is not None:
+            if asked and ORDER.index(question) <= ORDER.index(asked[-1]):
+                raise chat.failure(f"asked {question} after {asked[-1]}: a question again or a restart")
+            asked.append(question)
+        return question
+
+    replies: List[Dict] = []
+    for text in screening.opening:
+        replies = chat.say(text)
+    question = check_next(replies)
+    while question is not None:
+        if len(chat.turns) >= limit:
+            raise chat.failure("the screening did not end")
+        if question == screening.twice_at:
+            first, replies = chat.say_twice_at_once("/deny")
+            # Each answers its own question: the next one, then the one after it.
+            if check_next(first) is None or check_next(replies) is None:
+                raise chat.failure("two messages at once were not answered one after the other")
+            question = asked[-1]
+            continue
+        replies = chat.say(screening.answers.get(question, "/deny"))
+        question = check_next(replies)
+    if screening.advice not in joined(replies) or OFFLINE in joined(replies):
+        raise chat.failure(f"expected advice with {screening.advice!r}")
+    if chat.outcome() != screening.outcome:
+        raise chat.failure(f"outcome {chat.outcome()} instead of {screening.outcome}")
+
+
+def check_stored(chat: Chat) -> Dict[str, int]:
+    """The conversation as PostgreSQL keeps it: every message once, in order, each turn
+    whole (the person's message, the assistant's actions, then listening again), and
+    the bot's words of each turn exactly those the person was shown."""
+    events = chat.cluster.stored_events(chat.id)
+    problems: List[str] = []
+
+    duplicated = sum(n - 1 for n in Counter(json.dumps(e, sort_keys=True) for e in events).values())
+    if duplicated:
+        problems.append(f"{duplicated} duplicated events")
+
+    users = [i for i, e in enumerate(events) if e["event"] == "user"]
+    sent = [turn.text for turn in chat.turns]
+    stored = [events[i]["text"] for i in users]
+    lost = max(0, len(sent) - len(stored))
+    if stored != sent:
+        problems.append(f"stored messages {stored} != sent {sent}")
+
+    for number, (start, turn) in enumerate(zip(users, chat.turns)):
+        before = [e for e in events[:start] if e["event"] == "action"]
+        if not before or before[-1]["name"] != "action_listen":
+            problems.append(f"turn {number}: the message does not follow action_listen")
+        end = users[number + 1] if number + 1 < len(users) else len(events)
+        within = events[start + 1:end]
+        actions = [e["name"] for e in within if e["event"] == "action"]
+        if not actions or actions[-1] != "action_listen" or actions.count("action_listen") != 1:
+            problems.append(f"turn {number}: actions {actions} (one turn must end with one action_listen)")
+        said = [e.get("text") for e in within if e["event"] == "bot"]
+        shown = [r.get("text") for r in turn.replies]
+        if said != shown:
+            problems.append(f"turn {number}: stored bot texts differ from the replies shown")
+    if problems:
+        raise chat.failure("; ".join(problems))
+    return {"events": len(events), "lost": lost, "duplicated": duplicated}
+
+
+# --- the tests ----------------------------------------------------------------------
+
+
+def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_step(cluster):
+    """Every message goes to the other replica; each answer moves the screening to its
+    next question, which the other replica's HTTP API already shows."""
+    chat = Chat(cluster, "alternate")
+    steps = [
+        ("my newborn has a dimple with a small tuft of hair above it", "dimple_pattern"),
+        (SIMPLE_BABY["dimple_pattern"], "drainage"),
+        ("/deny", "infection"),
+        ("what is a tethered spinal cord?", "infection"),  # an FAQ answer, then the open question
+    ]
+    # "no" to each question: the next one comes (the hair tuft was said at the start).
+    steps += [("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")]
+    steps.append(("/deny", None))
+    for number, (text, expected) in enumerate(steps):
+        replica = chat.next_replica()
+        replies = chat.say(text)
+        if question_in(replies) != expected:
+            raise chat.failure(f"step {number}: expected question {expected}, got {question_in(replies)}")
+        if text.startswith("what is"):
+            assert "tether" in joined(replies).lower(), joined(replies)
+        # The state is in the shared store, not in the replica: the other one sees it now.
+        other = chat.cluster.tracker(1 - replica, chat.id)
+        in_form = (other.get("active_loop") or {}).get("name")
+        open_question = other["slots"]["requested_slot"] if in_form else None
+        if open_question != expected:
+            raise chat.failure(f"step {number}: the other replica has {open_question} open, not {expected}")
+    assert REFER in joined(chat.turns[-1].replies)
+    assert chat.outcome() == ("refer", ["hair_tuft"])
+    replicas = [turn.replica for turn in chat.turns]
+    assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
+    stored = check_stored(chat)
+    assert stored["lost"] == stored["duplicated"] == 0
+
+
+SCREENINGS = [
+    Screening("reassure-buttons", ["/start_screening"], SIMPLE_BABY, ("reassure", []), REASSURE,
+              twice_at="drainage"),
+    Screening("reassure-again", ["I'd like to check a dimple on my baby's back"], SIMPLE_BABY,
+              ("reassure", []), REASSURE, twice_at="lump"),
+    Screening("refer-hair", ["/start_screening"], {**SIMPLE_BABY, "hair_tuft": "/affirm"},
+              ("refer", ["hair_tuft"]), REFER, twice_at="drainage"),
+    Screening("refer-lump", ["/start_screening"], {**SIMPLE_BABY, "lump": "/affirm"},
+              ("refer", ["lump"]), REFER, twice_at="deep"),
+    Screening("refer-unsure", ["/start_screening"], {**SIMPLE_BABY, "deep": "I honestly can't tell"},
+              ("refer", ["unsure"]), REFER),
+    Screening("refer-several", ["/start_screening"],
+              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
+              ("refer", ["multiple"]), REFER),
+    Screening("refer-off-side", ["/start_screening"],
+              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
+              ("refer", ["off_midline"]), REFER),
+    Screening("refer-opening-signs",
+              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"],
+              {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]}, ("refer", ["hair_tuft"]), REFER,
+              twice_at="skin_tag"),
+    Screening("refer-negation", ["/start_screening"],
+              {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
+              ("refer", ["skin_tag"]), REFER),
+    Screening("urgent-infection", ["/start_screening"], {**SIMPLE_BABY, "infection": "/affirm"},
+              ("urgent", ["infection", "unsure"]), URGENT),
+    Screening("urgent-neuro", ["/start_screening"], {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
+              ("urgent", ["neuro_symptoms", "unsure"]), URGENT, twice_at="drainage"),
+    Screening("urgent-free-text", ["/start_screening"],
+              {**SIMPLE_BABY, "infection": "now that I look again it's a bit red and swollen and feels warm"},
+              ("urgent", ["infection", "unsure"]), URGENT),
+    Screening("urgent-opening", ["my newborn's dimple is leaking pus, what should I do?"], {},
+              ("urgent", ["drainage", "unsure"]), URGENT),
+    Screening("back-dimples", ["/start_screening"],
+              {"subject": '/inform{"subject": "self"}',
+               "dimple_pattern": "I have two dimples, one on each side of my spine"},
+              ("reassure", []), BACK_DIMPLES),
+]
+
+
+def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(cluster, record_figure):
+    """Every screening at once, each message to the other replica than the one before;
+    some people send the same answer twice at once, to both replicas."""
+    chats = [Chat(cluster, s.name, first_replica=n % 2) for n, s in enumerate(SCREENINGS)]
+    served_before = Counter(cluster.served)
+    cluster.latencies.clear()
+    cluster.queued.clear()
+    start = threading.Barrier(len(chats))
+
+    def person(screening: Screening, chat: Chat) -> None:
+        start.wait()
+        run(screening, chat)
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(len(chats)) as pool:
+        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats)]
+        errors = [str(f.exception()) for f in futures if f.exception() is not None]
+    elapsed = time.monotonic() - began
+    assert not errors, "\n\n".join(errors)
+
+    totals = Counter()
+    for chat in chats:
+        totals.update(check_stored(chat))
+    assert totals["lost"] == 0 and totals["duplicated"] == 0
+
+    served = cluster.served - served_before
+    messages = sum(len(chat.turns) for chat in chats)
+    assert sum(served.values()) == messages
+    assert min(served[0], served[1]) >= messages * 0.4, served  # both replicas did their share
+    pairs = sum(1 for s in SCREENINGS if s.twice_at)
+    overlapped = sum(chat.overlapped for chat in chats)
+    assert overlapped == pairs, "the second message of a pair was sent after the first was answered"
+
+    latencies = sorted(cluster.latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    record_figure(
+        f"scale-out: {len(chats)} screenings at once, {messages} messages over 2 replicas "
+        f"({served[0]}/{served[1]}) sharing PostgreSQL and a Redis lock store, {pairs} double taps "
+        f"to both replicas served in order; 0 lost, 0 duplicated; "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms per message "
+        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa "
+        f"checks a busy lock once a second); {elapsed:.1f} s in all"
+    )
+
+
+def test_a_replica_waits_while_the_conversation_is_locked_by_another(cluster):
+    """The lock is shared: while a ticket for the conversation is held in Redis (as a
+    replica holds it while answering), the other replica does not touch it."""
+    chat = Chat(cluster, "held")
+    assert question_in(chat.say("/start_screening")) == "subject"
+    hold = 3.0
+    expires = time.time() + hold
+    ticket = json.dumps({"number": 0, "expires": expires})
+    cluster.red.set(cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]}))
+    replies = chat.say(SIMPLE_BABY["subject"])
+    answered = time.time()
+    assert answered >= expires, "the replica answered while another held the conversation's lock"
+    assert question_in(replies) == "age_months"
+    assert not cluster.red.exists(cluster.lock_key(chat.id)), "the lock was left behind"
+    check_stored(chat)
+
+
+class NotSerialized(AssertionError):
+    pass
+
+
+@pytest.mark.xfail(
+    raises=NotSerialized,
+    reason="Rasa 3.6's RedisLockStore issues tickets with a plain GET then SET, not atomically: two "
+    "replicas that receive a conversation's messages at the same instant can both take ticket 0 "
+    "and answer from the same state (one message's events are then lost or interleaved)",
+    strict=False,
+)
+def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_serialized(
+    cluster, record_figure
+):
+    rounds = 8
+    not_serialized = []
+    for number in range(rounds):
+        chat = Chat(cluster, f"instant{number}")
+        chat.say("/start_screening")
+        for slot in ("subject", "age_months"):
+            chat.say(SIMPLE_BABY[slot])
+        assert question_in(chat.say(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
+        barrier = threading.Barrier(2)
+        results: Dict[int, List[Dict]] = {}
+
+        def tap(replica: int) -> None:
+            barrier.wait()
+            try:
+                results[replica] = cluster.send(replica, chat.id, "/deny")[0]
+            except AssertionError:  # no reply: the lock store lost the ticket (LockError)
+                results[replica] = []
+
+        threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # Served in order, the one that was asked about infection came first.
+        for replica in sorted((0, 1), key=lambda r: question_in(results[r]) != "infection"):
+            chat._log(Turn("/deny", replica, results[replica]))
+        questions = sorted(str(question_in(results[replica])) for replica in (0, 1))
+        try:
+            check_stored(chat)
+            assert questions == ["infection", "neuro_symptoms"]
+        except AssertionError as error:
+            not_serialized.append(f"{chat.id}: both answered, asking {questions}; "
+                                  f"{str(error).splitlines()[0]}")
+    print("\n".join(not_serialized))
+    record_figure(
+        f"Rasa RedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "
+        f"at the same instant were answered from the same state (not serialized)"
+    )
+    if not_serialized:
+        raise NotSerialized("\n".join(not_serialized))
