@@ -23,15 +23,23 @@ options as Rasa's `socketio` channel. Two differences from the stock connector:
    Options (credentials.yml, all optional): `page_path` (default "/chat"; an
    empty value turns the page off) and `web_dir` (default: the project's web/).
 
+3. The socket accepts browsers from its own origin and from configured ones
+   only. The stock connector turns the Socket.IO origin check off, so any web
+   site could open a chat socket in its visitors' browsers. Other origins (a
+   site that embeds the widget) are listed in the environment,
+   WEBCHAT_CORS_ORIGINS (space-separated, the same variable scripts/run_local.py
+   gives Rasa's --cors), or in credentials.yml as `cors_allowed_origins`.
+
 `name()` stays "socketio": the channel's health route stays at
 /webhooks/socketio/, the widget's socket at /socket.io, and trackers record
 `input_channel: socketio` as before.
 """
 import inspect
 import logging
+import os
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -52,6 +60,28 @@ async def join_room(sio: Any, sid: Text, room: Text, namespace: Optional[Text] =
     result = sio.enter_room(sid, room, namespace=namespace)
     if inspect.isawaitable(result):
         await result
+
+
+def configured_origins(from_credentials: Any) -> List[Text]:
+    """Extra allowed origins: credentials.yml's list (or string) and the environment."""
+    if isinstance(from_credentials, str):
+        from_credentials = from_credentials.split()
+    origins = list(from_credentials or [])
+    origins += os.environ.get("WEBCHAT_CORS_ORIGINS", "").split()
+    return [origin.rstrip("/") for origin in origins]
+
+
+def same_origins(environ: Dict[Text, Any]) -> List[Text]:
+    """The origin a page served by this server has, also behind a reverse proxy."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return []
+    origins = [f"{environ.get('wsgi.url_scheme', 'http')}://{host}"]
+    forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+    forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()
+    if forwarded_proto:
+        origins.append(f"{forwarded_proto}://{forwarded_host}")
+    return origins
 
 
 class WebChatBlueprint(SocketBlueprint):
@@ -126,6 +156,7 @@ class WebChatInput(SocketIOInput):
         channel.page_path = credentials.get("page_path", DEFAULT_PAGE_PATH)
         web_dir = credentials.get("web_dir")
         channel.web_dir = Path(web_dir) if web_dir else DEFAULT_WEB_DIR
+        channel.extra_origins = configured_origins(credentials.get("cors_allowed_origins"))
         return channel
 
     def __init__(self, *args: Any, page_path: Optional[Text] = DEFAULT_PAGE_PATH,
@@ -133,6 +164,11 @@ class WebChatInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.page_path = page_path
         self.web_dir = web_dir or DEFAULT_WEB_DIR
+        self.extra_origins = configured_origins(None)
+
+    def origin_allowed(self, origin: Text, environ: Dict[Text, Any]) -> bool:
+        """python-engineio's origin check: the socket's own origin, or a listed one."""
+        return origin in self.extra_origins or origin in same_origins(environ)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # The stock method creates the Socket.IO server (self.sio) and its event
@@ -140,6 +176,7 @@ class WebChatInput(SocketIOInput):
         # route and, when registered, also adds the page routes.
         super().blueprint(on_new_message)
         sio = self.sio
+        sio.eio.cors_allowed_origins = self.origin_allowed
         blueprint = WebChatBlueprint(
             sio, self.socketio_path, "socketio_webhook", __name__,
             page_path=self.page_path, web_dir=self.web_dir,

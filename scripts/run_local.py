@@ -89,10 +89,12 @@ def main(mode: str) -> int:
         stop(actions)
 
 
-def web_command(port: int, interface: str, origins: "list[str]") -> "list[str]":
+def web_command(port: int, interface: str, origins: "list[str]", model: Path = MODEL,
+                endpoints: str = "endpoints.yml") -> "list[str]":
+    # No --enable-api: the HTTP API stays off (tests/test_security.py runs this command).
     return [
-        sys.executable, "-m", "rasa", "run", "--model", str(MODEL),
-        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+        sys.executable, "-m", "rasa", "run", "--model", str(model),
+        "--credentials", "credentials.yml", "--endpoints", str(endpoints),
         "--port", str(port), "--interface", interface, "--cors", *origins,
     ]
 

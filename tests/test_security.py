@@ -53,3 +53,69 @@ def test_logs_at_the_default_level_do_not_contain_message_text(rasa_server, log_
     assert logs, "no server logs found"
     leaked = [name for name, text in logs.items() if marker in text]
     assert not leaked, f"message text found in {leaked}"
+
+
+# --- the assistant as `./assistant web` starts it -------------------------------
+
+EMBEDDING_SITE = "https://clinic.example"
+
+
+@pytest.fixture(scope="module")
+def web_server(model_path, action_server, log_dir):
+    """`rasa run` with exactly the arguments scripts/run_local.py uses (only the
+    model, endpoints and port differ), and one extra origin configured."""
+    import yaml
+
+    from scripts.run_local import web_command
+    from tests.stack import Process, free_port
+
+    port = free_port()
+    endpoints = log_dir / f"endpoints-web-{port}.yml"
+    endpoints.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": action_server},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(log_dir / f"web-{port}.db")},
+    }))
+    page = f"http://127.0.0.1:{port}"
+    process = Process(
+        f"rasa-web-{port}",
+        web_command(port, "127.0.0.1", [page], model=model_path, endpoints=endpoints),
+        log_dir, env={"WEBCHAT_CORS_ORIGINS": EMBEDDING_SITE},
+    ).start()
+    process.wait_until(f"{page}/webhooks/socketio/")
+    yield page
+    process.stop()
+
+
+def _get(url: str, origin: str = None):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Origin": origin} if origin else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+@pytest.mark.parametrize("method, path", API_ROUTES)
+def test_the_http_api_is_off_by_default(web_server, method, path):
+    status, _ = http(method, web_server + path, {"text": "hello"} if method != "GET" else None)
+    assert status in (401, 403, 404, 405), f"{method} {path} answered {status}"
+    assert status != 200
+
+
+def test_the_chat_socket_accepts_only_its_own_and_configured_origins(web_server):
+    handshake = f"{web_server}/socket.io/?EIO=4&transport=polling"
+    assert _get(handshake, origin=web_server)[0] == 200  # the page's own origin
+    assert _get(handshake, origin=EMBEDDING_SITE)[0] == 200  # configured
+    assert _get(handshake)[0] == 200  # no Origin: not a browser
+    status, headers = _get(handshake, origin="https://evil.example")
+    assert status == 400 and "Access-Control-Allow-Origin" not in headers
+
+
+def test_cors_headers_name_configured_origins_only(web_server):
+    _, headers = _get(f"{web_server}/chat/", origin=web_server)
+    assert headers.get("Access-Control-Allow-Origin") == web_server
+    _, headers = _get(f"{web_server}/chat/", origin="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in headers
