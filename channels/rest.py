@@ -52,7 +52,7 @@ table in tests/test_bad_input.py):
   that starts with "/" but is not a button payload Rasa accepts (unknown intent,
   broken JSON, text after it) made Rasa warn with the whole text at the default
   level; such a message is now passed on without its leading slashes, as the plain
-  text it is. That also lets the urgent-sign check read it: text that starts with
+  text it is (FAQ buttons, "/faq/<topic>", are passed on unchanged). That also lets the urgent-sign check read it: text that starts with
   "/" was skipped as a button payload;
 - lone surrogates in the message are replaced by U+FFFD (they cannot be encoded
   as UTF-8, so nothing could store or send them); everything else in the text is
@@ -91,6 +91,9 @@ MAX_BODY_BYTES = 256 * 1024
 # The size of the sender_id column of Rasa's SQL tracker store.
 MAX_SENDER_CHARS = 255
 MAX_INPUT_CHANNEL_CHARS = 64
+# The error detail of an empty message, written so that a chat client can show it.
+EMPTY_MESSAGE_REPLY = ("I didn't get a message. You can ask me about back dimples, "
+                       "or check a dimple at the bottom of a baby's spine.")
 
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 _PAYLOAD_RE = YAMLStoryReader._regex_message_pattern()
@@ -142,6 +145,20 @@ def _has_control_or_surrogate(text: Text) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
+def replace_surrogates(text: Text) -> Text:
+    """Lone surrogates (valid escaped JSON, but not Unicode text) become U+FFFD."""
+    return _SURROGATES_RE.sub("\ufffd", text)
+
+
+def is_valid_sender(value: Any) -> bool:
+    """A conversation id every tracker store can keep (see validate_sender)."""
+    try:
+        validate_sender(value)
+    except BadRequest:
+        return False
+    return True
+
+
 def validate_sender(value: Any) -> Text:
     if value is None:
         raise BadRequest(400, "invalid_sender",
@@ -166,16 +183,14 @@ def clean_message(value: Any) -> Text:
         raise BadRequest(400, "invalid_message", "message is required: the text the person wrote")
     if not isinstance(value, str):
         raise BadRequest(400, "invalid_message", "message must be a string")
-    text = _SURROGATES_RE.sub("\ufffd", value)
+    text = replace_surrogates(value)
     if len(text) > MAX_MESSAGE_CHARS:
         raise BadRequest(413, "message_too_long",
                          f"the message is over {MAX_MESSAGE_CHARS} characters; "
                          f"please send a shorter one",
                          max_chars=MAX_MESSAGE_CHARS)
     if not text.strip():
-        raise BadRequest(400, "empty_message",
-                         "the message is empty: type a question about back dimples, "
-                         "or ask to check a baby's dimple")
+        raise BadRequest(400, "empty_message", EMPTY_MESSAGE_REPLY)
     return text
 
 
@@ -295,7 +310,7 @@ class SafeRestInput(RestInput):
                     raise BadRequest(503, "not_ready", "no model is loaded yet; try again soon")
                 text = as_text(text, agent.domain)
                 if not text.strip():  # it was only slashes
-                    raise BadRequest(400, "empty_message", "the message has no text")
+                    raise BadRequest(400, "empty_message", EMPTY_MESSAGE_REPLY)
             except BadRequest as bad:
                 logger.debug("REST: refused a request (%s, %s).", bad.status, bad.error)
                 return bad.response()

@@ -35,6 +35,7 @@ options as Rasa's `socketio` channel. Two differences from the stock connector:
 `input_channel: socketio` as before.
 """
 import inspect
+import json
 import logging
 import os
 import uuid
@@ -46,7 +47,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+
+from channels.rest import (
+    EMPTY_MESSAGE_REPLY,
+    MAX_MESSAGE_CHARS,
+    as_text,
+    is_valid_sender,
+    replace_surrogates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +108,7 @@ class WebChatBlueprint(SocketBlueprint):
 
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         super().register(app, options)
+        self.ctx.app = app  # the message handler reads the domain from app.ctx.agent
         if self.ctx.page_path:
             add_page_routes(app, self.ctx.page_path, self.ctx.web_dir)
 
@@ -189,13 +199,50 @@ class WebChatInput(SocketIOInput):
         # Replaces the stock handler of the same event (one handler per event).
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            if data is None:
+            if not isinstance(data, dict):
                 data = {}
-            if "session_id" not in data or data["session_id"] is None:
+            # The browser chooses the id: one Rasa's SQL store cannot keep (a lone
+            # surrogate, NUL, over 255 characters) stopped the server; use a new one.
+            if not is_valid_sender(data.get("session_id")):
                 data["session_id"] = uuid.uuid4().hex
             if self.session_persistence:
                 await join_room(sio, sid, data["session_id"], namespace=self.namespace)
             await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
             logger.debug(f"User {sid} connected to socketIO endpoint.")
+
+        # Replaces the stock handler of user messages, which took any session_id
+        # and any message: see channels/rest.py for what each check prevents.
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            # As the stock handler: without a session id the socket's own id is the sender.
+            sender = (data.get("session_id") or sid) if self.session_persistence else sid
+            text = data.get("message", "")
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not is_valid_sender(sender) or not isinstance(text, str) or not isinstance(metadata, dict):
+                logger.debug("Web chat: ignored a malformed message.")
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            text = replace_surrogates(text)
+            if not text.strip():
+                await output.send_text_message(sender, EMPTY_MESSAGE_REPLY)
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                await output.send_text_message(
+                    sender, f"Sorry, that message is too long for me. Please keep it under "
+                            f"{MAX_MESSAGE_CHARS:,} characters.")
+                return
+            agent = getattr(getattr(blueprint.ctx, "app", None), "ctx", None)
+            agent = getattr(agent, "agent", None)
+            text = as_text(text, agent.domain if agent is not None else None)
+            await on_new_message(UserMessage(
+                text, output, sender, input_channel=self.name(), metadata=metadata,
+            ))
 
         return blueprint

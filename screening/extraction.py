@@ -83,7 +83,22 @@ def is_urgent(extraction: Extraction) -> bool:
 # 1. Normalisation
 # ---------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<[^<>]{0,300}>")
+# Only real markup: a known HTML tag name, then name=value attributes, or a comment.
+# "<5mm", "<3", "->" and "< 2 cm ... >" are text: a looser pattern read everything
+# between a "<" and a ">" as a tag and dropped the red flags in it.
+_TAG_NAMES = (
+    "a|abbr|b|blockquote|body|br|button|center|code|del|div|em|embed|font|form|h[1-6]|head|hr|"
+    "html|i|iframe|img|input|ins|label|li|link|mark|meta|object|ol|option|p|pre|q|s|script|"
+    "select|small|span|strike|strong|style|sub|sup|svg|table|tbody|td|textarea|tfoot|th|thead|"
+    "title|tr|tt|u|ul"
+)
+_TAG_RE = re.compile(
+    r"<!--[^<>]{0,300}?-->"
+    r"|</?(?:" + _TAG_NAMES + r")"
+    r"(?:\s+[a-z][a-z0-9:_-]*\s*=\s*(?:\"[^\"<>]{0,300}\"|'[^'<>]{0,300}'|[^\s<>\"']{1,300}))*"
+    r"\s*/?>",
+    re.IGNORECASE,
+)
 _SYMBOL_RUN_RE = re.compile(r"([^\w\s])\1{3,}")
 _EMOJI_RUN_RE = re.compile(
     "(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF]"
@@ -1060,8 +1075,10 @@ _WHEN_WORDS = {"now", "recently", "lately", "sometimes", "today", "yesterday", "
 
 def _elliptic_yes(norms: Sequence[str], k: int, e: int) -> bool:
     """'... but now it does', '... though it did last week', '... but it used to'."""
-    words = [w for w in norms[k:e] if w not in ("now", "recently", "lately", "actually", "definitely",
-                                                 "really", "sometimes", "still")]
+    # Symbols and numbers after it ("... but now it does <3", "!!") do not undo it.
+    words = [w for w in norms[k:e] if any(c.isalpha() for c in w)
+             and w not in ("now", "recently", "lately", "actually", "definitely",
+                           "really", "sometimes", "still")]
     return len(words) >= 2 and words[0] in _ELLIPSIS_SUBJ and words[1] in _ELLIPSIS_AUX \
         and all(w in _WHEN_WORDS for w in words[2:])
 

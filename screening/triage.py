@@ -44,7 +44,10 @@ def _answer(value: Optional[object]) -> Optional[Answer]:
     if value is None:
         return None
     # An unexpected value is not a "no": keep it as not ruled out.
-    return _ANSWERS.get(value, Answer.UNSURE)  # type: ignore[arg-type]
+    try:
+        return _ANSWERS.get(value, Answer.UNSURE)  # type: ignore[arg-type]
+    except TypeError:  # unhashable (a list, a dict)
+        return Answer.UNSURE
 
 
 def triage(
@@ -60,7 +63,11 @@ def triage(
     pin to a finding; it is urgent all the same.
     """
     answered = {name: _answer(answers.get(name)) for name in FINDINGS}
-    emergency = _answer(answers.get(EMERGENCY)) == Answer.YES
+    emergency_answer = _answer(answers.get(EMERGENCY))
+    emergency = emergency_answer == Answer.YES
+    # "Not sure if he is breathing normally": an emergency sign that is not ruled
+    # out gets the urgent advice, which ends with when to call the emergency number.
+    emergency_unsure = emergency_answer == Answer.UNSURE
 
     present = tuple(n for n in FINDINGS if answered[n] == Answer.YES)
     if emergency and "neuro_symptoms" not in present:
@@ -80,9 +87,9 @@ def triage(
             n for n in FINDINGS if answered[n] in (Answer.UNSURE, None)
         )
 
-    red_flags = present + ((UNSURE_FLAG,) if not_ruled_out else ())
+    red_flags = present + ((UNSURE_FLAG,) if not_ruled_out or emergency_unsure else ())
 
-    if emergency or urgent_reported or any(n in URGENT_FINDINGS for n in present):
+    if emergency or emergency_unsure or urgent_reported or any(n in URGENT_FINDINGS for n in present):
         result = URGENT
     elif red_flags:
         result = REFER
