@@ -59,3 +59,30 @@ def test_each_topic_is_answered_for_a_question_worded_unlike_the_training_data(
     for miss in misses:
         print("MISS", topic, miss)
     assert len(misses) < len(questions), f"topic {topic} not answered:\n" + "\n".join(misses)
+
+
+def _faq_buttons():
+    """(response, title, payload, topic) of every button that asks an FAQ question:
+    its payload is plain text, a training example of exactly one topic."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    faq = yaml.safe_load((ROOT / "data" / "nlu" / "faq.yml").read_text())["nlu"]
+    topic_of = {
+        line.strip()[2:].strip(): block["intent"].split("/", 1)[1]
+        for block in faq
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    }
+    buttons = []
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                payload = button["payload"]
+                if not payload.startswith("/"):
+                    buttons.append((name, button["title"], payload, topic_of.get(payload)))
+    return buttons
+
+
+@pytest.mark.parametrize("response, title, payload, topic", _faq_buttons())
+def test_every_faq_button_gets_its_answer(rasa_server, response, title, payload, topic):
+    assert topic, f"the payload of {title!r} in {response} is no FAQ training example"
+    assert ANSWERS[topic] in texts(rasa_server.send(f"button-{next(_ids)}", payload))
