@@ -108,7 +108,7 @@ def start_action_server(log_dir: Path, port: Optional[int] = None) -> "tuple[Pro
 
 
 class RasaServer:
-    """`rasa run` with the HTTP API on (token auth) and the REST channel."""
+    """`rasa run` with the HTTP API on (token auth) and the REST channel (channels/rest.py)."""
 
     def __init__(self, model: Path, action_url: str, log_dir: Path,
                  tracker_store: Optional[Dict[str, Any]] = None,
@@ -130,7 +130,7 @@ class RasaServer:
         self.endpoints_file = log_dir / f"endpoints-{self.port}.yml"
         self.endpoints_file.write_text(yaml.safe_dump(endpoints))
         self.credentials_file = log_dir / f"credentials-{self.port}.yml"
-        self.credentials_file.write_text(yaml.safe_dump(credentials or {"rest": None}))
+        self.credentials_file.write_text(yaml.safe_dump(credentials or {"channels.rest.SafeRestInput": None}))
         self.process = Process(
             f"rasa-{self.port}",
             [PYTHON, "-m", "rasa", "run", "--model", str(model),
