@@ -26,6 +26,12 @@ INTENT_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.U
 # "No, stop" is a request, not an answer to the open question.
 NOT_AN_ANSWER_INTENTS = {"stop", "goodbye", "restart_screening"}
 
+# Knowledge questions ("why are they called dimples of Venus?") are about back
+# dimples in general, not the person's own case: their words must not answer who
+# has the dimple, how old they are or where it is. (They did: "dimples of Venus"
+# read as two side dimples, and a later screening of a baby reassured at once.)
+KNOWLEDGE_INTENTS = {"faq"}
+
 # The value stored in age_months when the person does not know the age.
 AGE_UNKNOWN = -1.0
 
@@ -64,15 +70,16 @@ def slot_updates(
             updates[name] = Answer(answer).value
 
     entity_values = {e.get("entity"): e.get("value") for e in entities if isinstance(e, Mapping)}
-    subject = entity_values.get("subject") or extraction.subject
+    about_own_case = intent not in KNOWLEDGE_INTENTS
+    subject = entity_values.get("subject") or (extraction.subject if about_own_case else None)
     if subject in SUBJECTS:
         updates["subject"] = subject
     age = _number(entity_values.get("age_months"))
-    if age is None:
+    if age is None and about_own_case:
         age = extraction.age_months
     if age is not None:
         updates["age_months"] = float(age)
-    pattern = entity_values.get("dimple_pattern") or extraction.pattern
+    pattern = entity_values.get("dimple_pattern") or (extraction.pattern if about_own_case else None)
     if pattern in PATTERNS:
         updates["dimple_pattern"] = pattern
 

@@ -202,3 +202,16 @@ def test_two_side_dimples_are_back_dimples(rasa_server):
     assert "Venus" in reply and "harmless" in reply
     assert chat.outcome() == ("reassure", [])
     assert chat.asked == ["subject", "dimple_pattern"]
+
+
+def test_an_faq_question_first_does_not_answer_the_screening_questions(rasa_server):
+    # "dimples of Venus" in a question once counted as two side dimples: the
+    # screening that followed reassured a parent without asking anything.
+    chat = Conversation(rasa_server, "faq-first")
+    chat.say("why are they called dimples of venus")
+    chat.say("why are my back dimples less visible now")
+    assert "Who has the dimple?" in chat.say("/start_screening")
+    chat.say(SIMPLE_BABY["subject"])
+    chat.answer_until_done({**SIMPLE_BABY, "hair_tuft": "/affirm"})
+    assert "dimple_pattern" in chat.asked
+    assert chat.outcome() == ("refer", ["hair_tuft"])

@@ -73,3 +73,20 @@ def test_an_opening_message_fills_everything_it_says():
 def test_nonsense_age_from_a_payload_is_ignored():
     assert updates(entities=[{"entity": "age_months", "value": "abc"}]) == {}
     assert updates(entities=[{"entity": "age_months", "value": -3}]) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "why are they called dimples of venus",
+    "why are my back dimples less visible now",
+    "do babies have dimples of venus at 3 months old?",
+])
+def test_a_knowledge_question_does_not_answer_who_how_old_or_where(text):
+    # Read as the person's own case, "dimples of Venus" meant two side dimples, and a
+    # later screening of a baby reassured without a single question.
+    got = updates(text, "faq")
+    assert not {"subject", "age_months", "dimple_pattern"} & set(got), got
+
+
+def test_the_same_words_about_ones_own_baby_still_count():
+    got = updates("my 3 month old baby has two dimples, one each side of the spine", "start_screening")
+    assert got["subject"] == "baby" and got["dimple_pattern"] == "two_sides"
