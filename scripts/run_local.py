@@ -43,7 +43,7 @@ def start_action_server(port: int = ACTION_PORT, log_path: Path = None) -> subpr
     """Start `rasa run actions` and wait until it answers its health check."""
     log = open(log_path or ROOT / ".rasa-actions.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "actions", "--port", str(port)],  # rasa_sdk, without TensorFlow
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

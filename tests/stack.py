@@ -100,7 +100,7 @@ def start_action_server(log_dir: Path, port: Optional[int] = None) -> "tuple[Pro
     port = port or free_port()
     process = Process(
         f"actions-{port}",
-        [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [PYTHON, "-m", "actions", "--port", str(port)],  # rasa_sdk, without TensorFlow
         log_dir,
     ).start()
     process.wait_until(f"http://127.0.0.1:{port}/health")
