@@ -1,48 +1,54 @@
 """Benchmark the assistant against stock Rasa's `rasa init` bot, in one run.
 
-    python -m scripts.bench                  # the full run (about 5-6 minutes on 2 cores)
-    python -m scripts.bench --skip-stock --no-train   # only our bot's serving figures (about 1.5 min)
+    ./assistant bench                         # = python -m scripts.bench: the full run (5-6 min)
+    python -m scripts.bench --skip-stock --no-train   # only our bot's serving figures (about 1 min)
 
-This is a measurement, not a test: it trains nothing of the project. It serves the
-model in models/back-dimples.tar.gz (or the file named by DIMPLES_MODEL) with its
-action server, and stock Rasa's starter bot, which `rasa init` creates and trains
-in a temporary folder. Both are started the same way (`rasa run --enable-api`,
-REST channel, an SQLite tracker store in the temporary folder, the default
-in-memory lock store) and get the same treatment:
+A measurement, not a test: it trains nothing of the project. It serves the model in
+models/back-dimples.tar.gz (or the file named by DIMPLES_MODEL; it stops if there
+is none) with its action server, and stock Rasa's starter bot, which `rasa init`
+creates and trains in a temporary folder. Both are started the same way (`rasa
+run --enable-api` as tests/stack.py starts it, REST channel, an SQLite tracker
+store in the temporary folder, the in-memory lock store, one Sanic worker) and
+measured the same way, one after the other, by the same client:
 
 * time to ready: from starting `rasa run` until /status answers and a first
   message is answered over the REST channel (for our bot the action server is
-  started first, as scripts/run_local.py does; its start time is added);
-* latency per message (p50/p95/p99) over the REST channel for a scripted mix,
-  with 1 user and with 20 concurrent users (threads, each with its own sender id),
-  and messages per second with 20 users;
+  started first, as scripts/run_local.py does, and its start time is added);
+* latency per message (p50/p95/p99, client side) over the REST channel, after one
+  warm-up conversation: one user, then 20 concurrent users (threads, each its own
+  sender id, all starting together); messages per second of each phase;
+* CPU time of the Rasa server per message (from /proc): unlike latency, it hardly
+  moves when other work runs on the machine, so it tells settings apart;
 * memory: resident set size (RSS) of the Rasa server's processes after the load,
   and for our bot, separately, of the action server;
 * training time: the wall time of `rasa init --no-prompt` (which trains the stock
   bot) and of `rasa train --force` on a copy of this project's config.yml,
-  domain.yml and data/ in a temporary folder (the project's own model is never
-  touched). Both start from an empty training cache. --no-train skips both.
+  domain.yml and data/ in a temporary folder (the project's own model and
+  training cache are not touched). Both start from an empty training cache.
+  --no-train skips ours; --stock-model reuses a trained stock model.
 
-Every reply is checked against the answer it should be (the expected texts come
-from the served model's own domain, GET /domain); wrong answers are counted and
-the first ones printed. The scripted mix for our bot is one conversation of 18
-messages: a greeting, a whole sacral-dimple screening by buttons and free text
-with an FAQ question in the middle of it, thanks, and two FAQ questions (the
-first training example of a topic; the topics rotate over the users). For the stock bot it is its own 6-message conversation (greet, sad,
-"did that help?" yes, bot challenge, great, goodbye) repeated. Each user sends
-at least --messages messages in whole conversations.
+Every reply is checked (the expected texts come from the served model's own
+domain, GET /domain, and for our screening the next question from
+screening.questions); wrong answers are counted and the first ones printed. Our
+bot's mix is one 18-message conversation: a greeting, a whole screening by
+buttons and free text with an FAQ question in the middle of it, thanks, and two
+FAQ questions (fixed in this file, rotating over the users). The stock bot's is
+its own 6-message conversation (greet, sad, "did that help?" yes, bot challenge,
+great, goodbye). Each user sends at least --messages messages, in whole
+conversations, each with a new sender id.
 
-The last line printed is the summary: our figures, stock's and the ratios
-(ours / stock; for latency and memory lower is better, for throughput higher).
-See docs/performance.md for the figures of a run and what the settings change.
+The last line printed is the summary: our figures, stock's and the ratios (ours /
+stock). docs/performance.md has the figures of a run and what each lever changed.
 
-Levers (for measuring; the defaults are how the project serves the assistant):
---env KEY=VALUE sets an environment variable for our Rasa server (for example
-TF_INTRA_OP_PARALLELISM_THREADS=1), --workers N runs N Sanic workers with a
-Redis lock store (127.0.0.1:6379), --tracker-store postgres uses PostgreSQL
-(127.0.0.1:5432, a temporary database), --selective-domain sends the domain only
-to actions that need it, --actions-without-tf starts the action server without
-letting spaCy's thinc import TensorFlow, --model PATH serves another model.
+Levers (the defaults are how the project serves the assistant; they apply to our
+bot only, stock always runs with Rasa's defaults): --env KEY=VALUE (for example
+TF_INTRA_OP_PARALLELISM_THREADS=1), --workers N (N Sanic workers with a Redis lock
+store at 127.0.0.1:6379), --tracker-store postgres (a temporary database at
+127.0.0.1:5432), --selective-domain, --fast-event-lookup (a patch of a Rasa
+inefficiency, applied by a launcher), --actions-with-tf (the action server as
+`python -m rasa_sdk` starts it, TensorFlow loaded), --model PATH. The two fixes
+measured first (docs/performance.md) are now part of the project:
+components/rasa_speedups.py and actions/__main__.py.
 """
 import argparse
 import json
@@ -77,36 +83,47 @@ LEVER_VARIABLES = (
     "SANIC_WORKERS", "TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS",
     "OMP_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS", "TRACKER_STORE_URL", "ACTION_SERVER_SANIC_WORKERS",
 )
-# Start the action server with TensorFlow hidden from spaCy's thinc (which imports
-# it only to offer it as a backend; the extraction rules never use it).
-ACTIONS_WITHOUT_TF = (
-    "import runpy, sys; sys.modules['tensorflow'] = None; "
-    "sys.argv[0] = 'rasa_sdk'; runpy.run_module('rasa_sdk', run_name='__main__', alter_sys=True)"
-)
-# Start Rasa with the custom-action reply checked by a JSON-schema validator built
-# once. Rasa 3.6 calls jsonschema.validate() for every reply of the action server,
-# and that checks the schema itself against the meta-schema each time (about
-# 20-25 ms of CPU on this machine, per custom action call). The check of the reply
-# is the same; an invalid reply still goes through Rasa's own code and error.
-FAST_ACTION_VALIDATION = """
+# Fixes of Rasa 3.6.21 inefficiencies still under measurement, applied by starting
+# Rasa through a small launcher (`python -c <patches + run rasa>`); they keep Rasa's
+# behaviour as it is. (The action-reply check is fixed in the project itself:
+# components/rasa_speedups.py.)
+RASA_PATCHES = {
+    # Rasa checks every reply of the action server with jsonschema.validate(), which
+    # first checks the schema itself against the JSON-schema meta-schema: about 20 ms
+    # of CPU per custom action call. A validator built once checks the reply the
+    # same way; an invalid reply still goes through Rasa's own code and error.
+    # Rasa finds the class of every stored event by walking all subclasses of Event
+    # (about 0.1 ms per event; a screening conversation has 160 events, read back
+    # from the tracker store on every message). The same lookup, remembered.
+    "fast_event_lookup": """
+from rasa.shared.core.events import Event
+
+_rasa_resolve = Event.resolve_by_type
+_event_classes = {}
+
+def _resolve_by_type(type_name, default=None):
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _rasa_resolve(type_name, default)
+        if found is not None and getattr(found, "type_name", None) == type_name:
+            _event_classes[type_name] = found
+    return found
+
+Event.resolve_by_type = staticmethod(_resolve_by_type)
+""",
+}
+RUN_RASA = """
 import runpy, sys
-from jsonschema.exceptions import best_match
-from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
-
-_schema = RemoteAction.action_response_format_spec()
-_validator = validator_for(_schema)(_schema)
-_rasa_validate = RemoteAction._validate_action_result
-
-def _validate_action_result(self, result):
-    if best_match(_validator.iter_errors(result)) is None:
-        return True
-    return _rasa_validate(self, result)
-
-RemoteAction._validate_action_result = _validate_action_result
 sys.argv[0] = "rasa"
 runpy.run_module("rasa", run_name="__main__", alter_sys=True)
 """
+
+
+def rasa_launcher(patches: List[str]) -> Optional[str]:
+    """Python code that applies the given patches, then runs `rasa` as `-m rasa` would."""
+    if not patches:
+        return None
+    return "\n".join(RASA_PATCHES[name] for name in patches) + RUN_RASA
 
 
 # --------------------------------------------------------------------------- measuring
@@ -149,16 +166,39 @@ def group_rss_mb(pgid: int) -> Tuple[float, int]:
     return total_kb / 1024, count
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU time (user + system, seconds) used so far by the processes of a group.
+
+    Less sensitive than wall-clock latency to other work on the machine, so it
+    tells settings apart when the machine is shared.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def load_average() -> float:
     return os.getloadavg()[0]
 
 
 class Turn:
-    """One message and what the reply must contain (every string of `expect`)."""
+    """One message, what the reply must contain (every string of `expect`), and
+    its kind for the latency breakdown: "faq", "screening" or "other"."""
 
-    def __init__(self, text: str, expect: List[str]):
+    def __init__(self, text: str, expect: List[str], kind: str = "other"):
         self.text = text
         self.expect = expect
+        self.kind = kind
 
 
 class Check:
@@ -213,20 +253,33 @@ class OurScript:
     }
     EXPECTED_RESULT = "refer"  # a skin tag and a "not sure" lead to a referral
 
+    # (question, topic): one question per FAQ topic, fixed so that the workload does
+    # not change when the training data does (they were training examples when
+    # this was written; the expected answers come from the served model's domain).
+    FAQ = [
+        ("what are back dimples", "what_are_back_dimples"),
+        ("why are they called dimples of venus", "name_origin"),
+        ("what is the medical term for back dimples", "medical_term"),
+        ("what causes back dimples", "cause"),
+        ("where are back dimples located", "location"),
+        ("can I get back dimples by working out", "exercise"),
+        ("are back dimples genetic", "genetics"),
+        ("does everyone have back dimples", "who_has_them"),
+        ("why are my back dimples less visible now", "visibility"),
+        ("can you get back dimples later in life", "acquire_later"),
+        ("are back dimples dangerous", "harmless"),
+        ("what is a sacral dimple", "sacral_dimple"),
+        ("what's the difference between back dimples and a sacral dimple", "difference"),
+        ("what is spina bifida occulta", "spina_bifida_occulta"),
+        ("what is a tethered spinal cord", "tethered_cord"),
+        ("what are the warning signs with a sacral dimple", "warning_signs"),
+        ("what tests are done for a sacral dimple", "tests"),
+        ("when should I see a doctor about a sacral dimple", "when_to_see_doctor"),
+    ]
+
     def __init__(self, domain: Dict[str, Any]):
         self.domain = domain
-        self.faq = self._faq_questions()
-
-    @staticmethod
-    def _faq_questions() -> List[Tuple[str, str]]:
-        """(question, topic): the first training example of each FAQ topic."""
-        data = yaml.safe_load((ROOT / "data" / "nlu" / "faq.yml").read_text())
-        questions = []
-        for block in data["nlu"]:
-            topic = block["intent"].split("/", 1)[1]
-            first = next(line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- "))
-            questions.append((first, topic))
-        return questions
+        self.faq = self.FAQ
 
     def text(self, name: str) -> str:
         return response_text(self.domain, name)
@@ -250,7 +303,7 @@ class OurScript:
         # which screening questions are asked (see docs/performance.md).
         turns = [
             Turn("hello there", [self.text("utter_greet")]),
-            Turn("/start_screening", ask(next_question())),
+            Turn("/start_screening", ask(next_question()), "screening"),
         ]
         for message, values in (
             ('/inform{"subject": "baby"}', {"subject": "baby"}),
@@ -260,7 +313,7 @@ class OurScript:
              {"dimple_pattern": "one_midline", "multiple": "no", "off_midline": "no"}),
         ):
             answers.update(values)
-            turns.append(Turn(message, ask(next_question())))
+            turns.append(Turn(message, ask(next_question()), "screening"))
         asked_faq = False
         while True:
             slot = next_question()
@@ -268,14 +321,14 @@ class OurScript:
                 break
             message, values = self.FREE_TEXT.get(slot, ("/deny", {slot: "no"}))
             answers.update(values)
-            turns.append(Turn(message, ask(next_question())))
+            turns.append(Turn(message, ask(next_question()), "screening"))
             if not asked_faq and next_question():
                 asked_faq = True
                 question, topic = self.FAQ_MID_SCREENING
-                turns.append(Turn(question, [self.text(f"utter_faq/{topic}"), *ask(next_question())]))
+                turns.append(Turn(question, [self.text(f"utter_faq/{topic}"), *ask(next_question())], "faq"))
         turns.append(Turn("thank you", [self.text("utter_you_are_welcome")]))
-        turns.append(Turn(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")]))
-        turns.append(Turn(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")]))
+        turns.append(Turn(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")], "faq"))
+        turns.append(Turn(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")], "faq"))
         return turns
 
     def verify_outcome(self, server: RasaServer, sender: str, check: Check) -> None:
@@ -365,12 +418,12 @@ class Served:
         self.senders: List[str] = []
 
 
-def start_actions(work: Path, without_tf: bool) -> Tuple[Process, str, float]:
+def start_actions(work: Path, with_tf: bool) -> Tuple[Process, str, float]:
     port = free_port()
-    if without_tf:
-        args = [PYTHON, "-c", ACTIONS_WITHOUT_TF, "--actions", "actions", "--port", str(port)]
-    else:
+    if with_tf:
         args = [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    else:  # as the project starts it (actions/__main__.py)
+        args = [PYTHON, "-m", "actions", "--port", str(port)]
     started = time.monotonic()
     process = Process(f"actions-{port}", args, work).start()
     process.wait_until(f"http://127.0.0.1:{port}/health")
@@ -378,8 +431,10 @@ def start_actions(work: Path, without_tf: bool) -> Tuple[Process, str, float]:
 
 
 def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[str, str],
-          endpoints_extra: Dict[str, Any], script_class: Callable, launcher: Optional[str] = None) -> None:
-    server = RasaServer(model, action_url, work, env=env)
+          endpoints_extra: Dict[str, Any], script_class: Callable, launcher: Optional[str] = None,
+          credentials: Optional[Dict[str, Any]] = None) -> None:
+    # credentials None: the REST connector tests/stack.py gives the project's servers.
+    server = RasaServer(model, action_url, work, credentials=credentials, env=env)
     if launcher:
         # [python, -m, rasa, run, ...] -> [python, -c, launcher, run, ...]
         server.process.args = [PYTHON, "-c", launcher, *server.process.args[3:]]
@@ -413,12 +468,14 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     conversations (a new sender id for each); returns the phase's figures."""
     server, script = served.server, served.script
     latencies: List[float] = []
+    by_kind: Dict[str, List[float]] = {}
     lock = threading.Lock()
     barrier = threading.Barrier(users + 1)
     run = uuid.uuid4().hex[:6]
 
     def user(index: int) -> None:
         mine: List[float] = []
+        kinds: List[str] = []
         barrier.wait()
         sent, conversation = 0, 0
         while sent < messages:
@@ -433,27 +490,36 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
                 except OSError as error:
                     status, replies = 0, repr(error)
                 mine.append(time.perf_counter() - started)
+                kinds.append(turn.kind)
                 served.check.reply(sender, turn, status, replies)
                 sent += 1
             conversation += 1
         with lock:
             latencies.extend(mine)
+            for kind, latency in zip(kinds, mine):
+                by_kind.setdefault(kind, []).append(latency)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
     for thread in threads:
         thread.start()
     load_before = load_average()
+    groups = [served.server.process.popen.pid] + ([served.actions.popen.pid] if served.actions else [])
+    cpu_before = [group_cpu_s(g) for g in groups]
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before)]
     return {
+        "cpu_ms_per_msg": cpu[0] / len(latencies) * 1000,
+        "actions_cpu_ms_per_msg": cpu[1] / len(latencies) * 1000 if len(cpu) > 1 else None,
         "n": len(latencies),
         "p50_ms": percentile(latencies, 50) * 1000,
         "p95_ms": percentile(latencies, 95) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
         "mean_ms": statistics.mean(latencies) * 1000,
+        "p50_ms_by_kind": {kind: percentile(values, 50) * 1000 for kind, values in sorted(by_kind.items())},
         "msgs_per_s": len(latencies) / wall,
         "wall_s": wall,
         "load": max(load_before, load_average()),
@@ -465,7 +531,7 @@ def measure(served: Served, args: argparse.Namespace) -> None:
     figures = served.figures
     idle, _ = group_rss_mb(served.server.process.popen.pid)
     figures["rss_idle_mb"] = idle
-    run_users(served, 1, 1, "warmup")  # one whole conversation, not counted
+    warm_up = run_users(served, 1, 1, "warmup")  # one whole conversation, not timed
     warm_check, served.check = served.check, Check()
     served.senders.clear()
     print(f"==> {served.name}: 1 user", file=sys.stderr, flush=True)
@@ -477,9 +543,9 @@ def measure(served: Served, args: argparse.Namespace) -> None:
         figures["actions_rss_mb"], _ = group_rss_mb(served.actions.popen.pid)
     for sender in served.senders:
         served.script.verify_outcome(served.server, sender, served.check)
-    figures["messages"] = figures["one"]["n"] + figures["many"]["n"]
-    figures["wrong"] = served.check.wrong + served.check.errors
-    figures["warmup_wrong"] = warm_check.wrong + warm_check.errors
+    # Every answer counts, the warm-up conversation's too.
+    figures["messages"] = warm_up["n"] + figures["one"]["n"] + figures["many"]["n"]
+    figures["wrong"] = warm_check.wrong + warm_check.errors + served.check.wrong + served.check.errors
     figures["examples"] = warm_check.examples + served.check.examples
 
 
@@ -512,8 +578,14 @@ def table(bots: List[Served], users: int) -> str:
         (f"p50 latency, {users} users (ms)", lambda f: f["many"]["p50_ms"], 0),
         (f"p95 latency, {users} users (ms)", lambda f: f["many"]["p95_ms"], 0),
         (f"p99 latency, {users} users (ms)", lambda f: f["many"]["p99_ms"], 0),
+        ("p50, 1 user: FAQ turns (ms)", lambda f: f["one"]["p50_ms_by_kind"].get("faq"), 0),
+        ("p50, 1 user: screening turns (ms)", lambda f: f["one"]["p50_ms_by_kind"].get("screening"), 0),
+        ("p50, 1 user: other turns (ms)", lambda f: f["one"]["p50_ms_by_kind"].get("other"), 0),
         ("messages/s, 1 user", lambda f: f["one"]["msgs_per_s"], 1),
         (f"messages/s, {users} users", lambda f: f["many"]["msgs_per_s"], 1),
+        ("Rasa CPU per message, 1 user (ms)", lambda f: f["one"]["cpu_ms_per_msg"], 0),
+        (f"Rasa CPU per message, {users} users (ms)", lambda f: f["many"]["cpu_ms_per_msg"], 0),
+        ("action server CPU per message (ms)", lambda f: f["one"]["actions_cpu_ms_per_msg"], 1),
         ("Rasa server RSS after load (MB)", lambda f: f["rss_mb"], 0),
         ("action server RSS (MB)", lambda f: f.get("actions_rss_mb"), 0),
         ("RSS, all processes (MB)", lambda f: f["rss_mb"] + (f.get("actions_rss_mb") or 0), 0),
@@ -539,6 +611,7 @@ def summary(ours: Served, stock: Optional[Served], users: int, settings: str) ->
             f"p50/p95/p99 1u {fmt(f['one']['p50_ms'])}/{fmt(f['one']['p95_ms'])}/{fmt(f['one']['p99_ms'])} ms, "
             f"{users}u {fmt(f['many']['p50_ms'])}/{fmt(f['many']['p95_ms'])}/{fmt(f['many']['p99_ms'])} ms, "
             f"{fmt(f['many']['msgs_per_s'], 1)} msg/s@{users}u, "
+            f"cpu {fmt(f['one']['cpu_ms_per_msg'])} ms/msg, "
             f"rss {fmt(f['rss_mb'])} MB"
             + (f" (+actions {fmt(f['actions_rss_mb'])} MB)" if f.get("actions_rss_mb") else "")
             + f", ready {fmt(f['ready_total_s'], 1)} s, train {fmt(f.get('train_s'))} s, "
@@ -600,10 +673,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--tracker-store", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--selective-domain", action="store_true",
                         help="action_endpoint enable_selective_domain: true")
-    parser.add_argument("--actions-without-tf", action="store_true",
-                        help="start the action server with TensorFlow hidden from thinc")
-    parser.add_argument("--fast-action-validation", action="store_true",
-                        help="start Rasa with the action server's replies checked by a validator built once")
+    parser.add_argument("--actions-with-tf", action="store_true",
+                        help="start the action server as `python -m rasa_sdk` does (TensorFlow loaded)")
+    parser.add_argument("--fast-event-lookup", action="store_true",
+                        help="start Rasa with the class of a stored event found by a lookup table")
     parser.add_argument("--label", default="", help="a name for this configuration in the summary line")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, stock bot)")
@@ -649,13 +722,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         "redis-lock" if lock_store == "redis" else "",
         "postgres" if database else "",
         "selective-domain" if args.selective_domain else "",
-        "actions-without-tf" if args.actions_without_tf else "",
-        "fast-action-validation" if args.fast_action_validation else "",
+        "actions-with-tf" if args.actions_with_tf else "",
+        "fast-event-lookup" if args.fast_event_lookup else "",
     ])) or "as served"
 
     ours, stock = Served("ours"), (None if args.skip_stock else Served("stock"))
     started = time.monotonic()
-    interrupted = False
+    interrupted = failed = False
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -663,6 +736,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         print(f"==> Benchmark: our model {model}; logs in {work}", file=sys.stderr, flush=True)
+        if database:
+            # Rasa does not create a missing database: it falls back to an in-memory
+            # store for each request (and forgets the conversations).
+            created = subprocess.run(["psql", "-h", "127.0.0.1", "-U", os.environ.get("PGUSER", "postgres"),
+                                      "-d", "postgres", "-q", "-c", f"CREATE DATABASE {database}"],
+                                     capture_output=True, text=True)
+            if created.returncode != 0:
+                raise SystemExit(f"could not create the PostgreSQL database {database}: {created.stderr.strip()}")
         # Training first, while nothing else of ours runs.
         if not args.no_train:
             ours.figures["train_s"] = train_ours(work)
@@ -671,9 +752,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             stock_model, stock.figures["train_s"] = train_stock(work)
 
         print("==> ours: starting the action server, then Rasa", file=sys.stderr, flush=True)
-        ours.actions, action_url, ours.figures["actions_ready_s"] = start_actions(work, args.actions_without_tf)
-        serve(ours, model, work, action_url, env, endpoints_extra, OurScript,
-              FAST_ACTION_VALIDATION if args.fast_action_validation else None)
+        ours.actions, action_url, ours.figures["actions_ready_s"] = start_actions(work, args.actions_with_tf)
+        patches = [name for name in RASA_PATCHES if getattr(args, name)]
+        serve(ours, model, work, action_url, env, endpoints_extra, OurScript, launcher=rasa_launcher(patches))
         ours.figures["ready_total_s"] = ours.figures["actions_ready_s"] + ours.figures["ready_s"]
         measure(ours, args)
         stop(ours)
@@ -681,12 +762,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if stock:
             print("==> stock: starting Rasa", file=sys.stderr, flush=True)
             # The stock bot has no custom actions; the URL is never called.
-            serve(stock, stock_model.resolve(), work, f"http://127.0.0.1:{free_port()}/webhook", {}, {}, StockScript)
+            serve(stock, stock_model.resolve(), work, f"http://127.0.0.1:{free_port()}/webhook", {}, {}, StockScript,
+                  credentials={"rest": None})  # Rasa's own REST connector
             stock.figures["ready_total_s"] = stock.figures["ready_s"]
             measure(stock, args)
             stop(stock)
     except KeyboardInterrupt:
         interrupted = True
+    except BaseException:
+        failed = True  # keep the logs the error message points to
+        raise
     finally:
         for served in (ours, stock):
             if served:
@@ -694,7 +779,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if database:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", os.environ.get("PGUSER", "postgres"), "-d", "postgres",
                             "-q", "-c", f"DROP DATABASE IF EXISTS {database}"], capture_output=True)
-        if args.keep or interrupted:
+        if args.keep or interrupted or failed:
             print(f"==> kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
