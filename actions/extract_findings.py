@@ -38,5 +38,6 @@ class ActionExtractFindings(Action):
             entities=message.get("entities") or [],
             requested_slot=requested,
             current={name: tracker.get_slot(name) for name in SCREENING_SLOTS},
+            typed=bool(text),
         )
         return [SlotSet(name, value) for name, value in updates.items()]

@@ -57,11 +57,13 @@ def slot_updates(
     entities: Iterable[Mapping[str, Any]],
     requested_slot: Optional[str],
     current: Mapping[str, Any],
+    typed: bool = False,
 ) -> Dict[str, Any]:
     """The slots to set after this message (name -> value).
 
     `current` holds the slot values before the message; a value is only
-    implied (never overwritten) from the dimple's position.
+    implied (never overwritten) from the dimple's position. `typed`: the person
+    wrote the message (it is not a button's payload).
     """
     updates: Dict[str, Any] = {}
 
@@ -83,7 +85,14 @@ def slot_updates(
     if pattern in PATTERNS:
         updates["dimple_pattern"] = pattern
 
-    reply = extraction.answer or INTENT_ANSWERS.get(intent or "")
+    intent_reply = INTENT_ANSWERS.get(intent or "")
+    if typed and intent_reply == Answer.NO:
+        # A typed "no" counts only when the extractor reads a "no" in it: the
+        # classifier also says deny for words it has not learned ("nonexistent":
+        # 0.89), and a red flag wrongly ruled out is the worst error. An unclear
+        # reply is asked again instead.
+        intent_reply = None
+    reply = extraction.answer or intent_reply
     if intent in NOT_AN_ANSWER_INTENTS:
         reply = None
     if requested_slot and requested_slot not in updates and reply is not None:

@@ -215,3 +215,13 @@ def test_an_faq_question_first_does_not_answer_the_screening_questions(rasa_serv
     chat.answer_until_done({**SIMPLE_BABY, "hair_tuft": "/affirm"})
     assert "dimple_pattern" in chat.asked
     assert chat.outcome() == ("refer", ["hair_tuft"])
+
+
+def test_a_typed_reply_the_bot_cannot_read_is_asked_again_not_taken_as_no(rasa_server):
+    chat = Conversation(rasa_server, "unclear-no")
+    chat.start_simple_baby_screening()
+    question = chat.slots()["requested_slot"]
+    reply = chat.say("nonexistent")  # the classifier reads it as "deny" (0.89)
+    assert "didn't catch that" in reply
+    slots = chat.slots()
+    assert slots[question] is None and slots["requested_slot"] == question

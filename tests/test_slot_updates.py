@@ -6,7 +6,7 @@ from screening.slot_updates import AGE_UNKNOWN, slot_updates
 
 
 def updates(text="", intent=None, entities=(), requested=None, current=None):
-    return slot_updates(extract(text), intent, list(entities), requested, current or {})
+    return slot_updates(extract(text), intent, list(entities), requested, current or {}, typed=bool(text))
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,14 @@ def test_a_knowledge_question_does_not_answer_who_how_old_or_where(text):
 def test_the_same_words_about_ones_own_baby_still_count():
     got = updates("my 3 month old baby has two dimples, one each side of the spine", "start_screening")
     assert got["subject"] == "baby" and got["dimple_pattern"] == "two_sides"
+
+
+@pytest.mark.parametrize("text", ["nonexistent", "looks normal", "qwerty"])
+def test_a_typed_reply_the_extractor_cannot_read_is_never_taken_as_no(text):
+    # The classifier says deny for "nonexistent" (0.89): that must not rule out a red flag.
+    assert updates(text, "deny", requested="hair_tuft") == {}
+
+
+def test_a_deny_button_and_a_plain_typed_no_still_answer_no():
+    assert updates("", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
+    assert updates("nope, nothing like that", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
