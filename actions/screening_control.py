@@ -5,11 +5,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from screening.questions import SCREENING_SLOTS
+from screening.questions import INTERRUPTED_SLOT, SCREENING_SLOTS
 
 OUTCOME_SLOTS = ("screening_result", "red_flags")
-# Set by the Rasa side when this server was down mid-screening.
-INTERRUPTED_SLOT = "screening_interrupted"
 
 
 def _set_since_last_message(tracker: Tracker) -> Dict[Text, Any]:

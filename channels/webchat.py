@@ -238,8 +238,7 @@ class WebChatInput(SocketIOInput):
                     sender, f"Sorry, that message is too long for me. Please keep it under "
                             f"{MAX_MESSAGE_CHARS:,} characters.")
                 return
-            agent = getattr(getattr(blueprint.ctx, "app", None), "ctx", None)
-            agent = getattr(agent, "agent", None)
+            agent = getattr(blueprint.ctx.app.ctx, "agent", None)
             text = as_text(text, agent.domain if agent is not None else None)
             await on_new_message(UserMessage(
                 text, output, sender, input_channel=self.name(), metadata=metadata,

@@ -20,23 +20,20 @@ plain Python, tested by a table.
 from typing import Any, Collection, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_DEACTIVATE_LOOP_NAME, ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from screening.questions import INTERRUPTED_SLOT
 
 UNAVAILABLE = "utter_screening_unavailable"
 URGENT_OFFLINE = "utter_urgent_offline"
 FAQ = "utter_faq"
 URGENT_INTENT = "report_urgent_sign"
 FAQ_INTENT = "faq"
-# Set when a screening was cut off by the outage, so that starting the check
-# again carries on with the answers given so far (action_start_screening).
-INTERRUPTED_SLOT = "screening_interrupted"
 
 # One step of the current turn: ("action", name) or ("other", "").
 Step = Tuple[Text, Text]
@@ -108,16 +105,6 @@ class ActionServerDownPolicy(Policy):
     def get_default_config() -> Dict[Text, Any]:
         # Above RulePolicy (4): in a turn with a failed action, this policy decides.
         return {"priority": 7}
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, **kwargs)
 
     def train(self, training_trackers: List[Any], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource

@@ -11,6 +11,9 @@ from screening.findings import (
 
 OPENING_QUESTIONS = ("subject", "age_months", "dimple_pattern")
 SCREENING_SLOTS = OPENING_QUESTIONS + FINDINGS + (EMERGENCY,)
+# Set on the Rasa side (components/action_server_down.py) when the action server
+# failed mid-screening; action_start_screening then carries on instead of starting over.
+INTERRUPTED_SLOT = "screening_interrupted"
 
 
 def questions_to_ask(slots: Mapping[str, Any]) -> List[str]:

@@ -75,6 +75,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import yaml  # noqa: E402
 
 from tests.stack import PYTHON, ROOT, Process, RasaServer, free_port, http  # noqa: E402
+from scripts.run_local import action_server_command  # noqa: E402
 
 DEFAULT_MODEL = ROOT / "models" / "back-dimples.tar.gz"
 # Environment variables that change how a Rasa server runs: the stock bot is
@@ -422,8 +423,8 @@ def start_actions(work: Path, with_tf: bool) -> Tuple[Process, str, float]:
     port = free_port()
     if with_tf:
         args = [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    else:  # as the project starts it (actions/__main__.py)
-        args = [PYTHON, "-m", "actions", "--port", str(port)]
+    else:  # as the project starts it
+        args = action_server_command(port)
     started = time.monotonic()
     process = Process(f"actions-{port}", args, work).start()
     process.wait_until(f"http://127.0.0.1:{port}/health")

@@ -39,11 +39,16 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> Non
     raise SystemExit(f"timed out waiting for {url}")
 
 
+def action_server_command(port: int) -> "list[str]":
+    """The action server: rasa_sdk without TensorFlow (actions/__main__.py)."""
+    return [sys.executable, "-m", "actions", "--port", str(port)]
+
+
 def start_action_server(port: int = ACTION_PORT, log_path: Path = None) -> subprocess.Popen:
-    """Start `rasa run actions` and wait until it answers its health check."""
+    """Start the action server and wait until it answers its health check."""
     log = open(log_path or ROOT / ".rasa-actions.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "actions", "--port", str(port)],  # rasa_sdk, without TensorFlow
+        action_server_command(port),
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -98,11 +98,9 @@ class Process:
 
 def start_action_server(log_dir: Path, port: Optional[int] = None) -> "tuple[Process, str]":
     port = port or free_port()
-    process = Process(
-        f"actions-{port}",
-        [PYTHON, "-m", "actions", "--port", str(port)],  # rasa_sdk, without TensorFlow
-        log_dir,
-    ).start()
+    from scripts.run_local import action_server_command
+
+    process = Process(f"actions-{port}", action_server_command(port), log_dir).start()
     process.wait_until(f"http://127.0.0.1:{port}/health")
     return process, f"http://127.0.0.1:{port}/webhook"
 
