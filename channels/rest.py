@@ -227,7 +227,7 @@ def is_accepted_payload(text: Text, domain: Any) -> bool:
         warnings.simplefilter("always")
         try:
             parsed = YAMLStoryReader.unpack_regex_message(Message({TEXT: stripped}), domain)
-        except Exception:  # noqa: BLE001 - any doubt: not a payload
+        except Exception:  # any doubt: not a payload
             return False
     return not caught and parsed.get(INTENT) is not None
 
@@ -278,7 +278,7 @@ class SafeRestInput(RestInput):
                 text, QueueOutputChannel(queue), sender_id,
                 input_channel=input_channel, metadata=metadata,
             ))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             _log_failure(error, stream=True)
         finally:
             await queue.put("DONE")
@@ -330,7 +330,7 @@ class SafeRestInput(RestInput):
                 logger.error("REST: handling a message was cancelled (time-out or the "
                              "client went away).")
                 raise
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 _log_failure(error)
                 return response.json(
                     {"error": "internal_error",

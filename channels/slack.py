@@ -38,7 +38,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.env import SeenCache, missing_variables, not_configured, read_env, warn_secrets_in_file
+from channels.env import (
+    SeenCache,
+    missing_variables,
+    not_configured,
+    read_env,
+    warn_secrets_in_file,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -59,7 +59,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.env import SeenCache, missing_variables, not_configured, read_env, warn_secrets_in_file
+from channels.env import (
+    SeenCache,
+    missing_variables,
+    not_configured,
+    read_env,
+    warn_secrets_in_file,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -72,10 +72,10 @@ os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import yaml  # noqa: E402
+import yaml
 
-from tests.stack import PYTHON, ROOT, Process, RasaServer, free_port, http  # noqa: E402
-from scripts.run_local import action_server_command  # noqa: E402
+from scripts.run_local import action_server_command
+from tests.stack import PYTHON, ROOT, Process, RasaServer, free_port, http
 
 DEFAULT_MODEL = ROOT / "models" / "back-dimples.tar.gz"
 # Environment variables that change how a Rasa server runs: the stock bot is

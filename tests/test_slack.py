@@ -8,8 +8,8 @@ that an unconfigured channel answers 503 and does not stop the server.
 import hashlib
 import hmac
 import itertools
-import re
 import json
+import re
 import time
 import urllib.parse
 from typing import Any, Dict, Optional

@@ -9,8 +9,8 @@ It lists the Slack channel without its variables too (answers 503).
 """
 import asyncio
 import itertools
-import re
 import json
+import re
 import time
 from typing import Any, Dict, Optional
 
