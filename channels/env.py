@@ -63,7 +63,7 @@ class SeenCache:
     def __init__(self, max_size: int = 10_000, ttl: float = 3600.0) -> None:
         self.max_size = max_size
         self.ttl = ttl
-        self._seen: "OrderedDict[Text, float]" = OrderedDict()
+        self._seen: OrderedDict[Text, float] = OrderedDict()
         self._lock = threading.Lock()
 
     def first_time(self, *keys: Optional[Text]) -> bool:
@@ -89,7 +89,7 @@ class SeenCache:
 
     def _expire(self, now: float) -> None:
         while self._seen:
-            key, stamp = next(iter(self._seen.items()))
+            stamp = next(iter(self._seen.values()))
             if now - stamp <= self.ttl:
                 break
             self._seen.popitem(last=False)

@@ -134,7 +134,7 @@ def parse_body(content_type: Optional[Text], body: Optional[bytes]) -> Dict[Text
     try:
         data = json.loads(body.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BadRequest(400, "invalid_json", "the body is not valid UTF-8 JSON")
+        raise BadRequest(400, "invalid_json", "the body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
         raise BadRequest(400, "invalid_body",
                          'the body must be a JSON object: {"sender": "...", "message": "..."}')

@@ -377,7 +377,8 @@ class TelegramInput(StockTelegramInput):
                     return COMMANDS[command]
             return text
         if msg.location is not None:
-            return '{{"lng":{0}, "lat":{1}}}'.format(msg.location.longitude, msg.location.latitude)
+            where = msg.location
+            return f'{{"lng":{where.longitude}, "lat":{where.latitude}}}'
         return None
 
     async def _acknowledge(self, query: CallbackQuery) -> None:

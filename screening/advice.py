@@ -206,4 +206,4 @@ def advice_messages(
     return messages
 
 
-__all__ = ["advice_messages", "summary", "REASON", "LABEL", "URGENT", "REFER", "REASSURE"]
+__all__ = ["LABEL", "REASON", "REASSURE", "REFER", "URGENT", "advice_messages", "summary"]

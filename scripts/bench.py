@@ -65,7 +65,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 # Before anything starts a child process: no telemetry, quieter logs.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -247,7 +247,7 @@ class OurScript:
 
     FAQ_MID_SCREENING = ("what is a tethered spinal cord?", "tethered_cord")
     # Free-text answers: what the message says, and the slots it fills.
-    FREE_TEXT = {
+    FREE_TEXT: ClassVar[Dict[str, Tuple[str, Dict[str, str]]]] = {
         "hair_tuft": ("no hair or marks, but there's a little skin tag",
                       {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"}),
         "deep": ("I honestly can't tell", {"deep": "unsure"}),
@@ -257,7 +257,7 @@ class OurScript:
     # (question, topic): one question per FAQ topic, fixed so that the workload does
     # not change when the training data does (they were training examples when
     # this was written; the expected answers come from the served model's domain).
-    FAQ = [
+    FAQ: ClassVar[List[Tuple[str, str]]] = [
         ("what are back dimples", "what_are_back_dimples"),
         ("why are they called dimples of venus", "name_origin"),
         ("what is the medical term for back dimples", "medical_term"),
@@ -497,7 +497,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
             conversation += 1
         with lock:
             latencies.extend(mine)
-            for kind, latency in zip(kinds, mine):
+            for kind, latency in zip(kinds, mine, strict=True):
                 by_kind.setdefault(kind, []).append(latency)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
@@ -511,7 +511,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before)]
+    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before, strict=True)]
     return {
         "cpu_ms_per_msg": cpu[0] / len(latencies) * 1000,
         "actions_cpu_ms_per_msg": cpu[1] / len(latencies) * 1000 if len(cpu) > 1 else None,
@@ -641,11 +641,11 @@ def summary(ours: Served, stock: Optional[Served], users: int, settings: str) ->
 def goals(ours: Served, stock: Served, users: int) -> List[str]:
     o, s = ours.figures, stock.figures
     checks = [
-        ("p50 at half of stock's or better (1 and %d users)" % users,
+        (f"p50 at half of stock's or better (1 and {users} users)",
          o["one"]["p50_ms"] <= s["one"]["p50_ms"] / 2 and o["many"]["p50_ms"] <= s["many"]["p50_ms"] / 2),
-        ("p95 at half of stock's or better (1 and %d users)" % users,
+        (f"p95 at half of stock's or better (1 and {users} users)",
          o["one"]["p95_ms"] <= s["one"]["p95_ms"] / 2 and o["many"]["p95_ms"] <= s["many"]["p95_ms"] / 2),
-        ("throughput at %d users double or better" % users, o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"]),
+        (f"throughput at {users} users double or better", o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"]),
         ("Rasa server memory no higher", o["rss_mb"] <= s["rss_mb"]),
         ("memory incl. action server no higher", o["rss_mb"] + (o.get("actions_rss_mb") or 0) <= s["rss_mb"]),
         ("same answers (no wrong answers from either bot)", o["wrong"] == 0 and s["wrong"] == 0),
