@@ -56,11 +56,12 @@ class Process:
         self.popen: Optional[subprocess.Popen] = None
 
     def start(self) -> "Process":
-        log = open(self.log_path, "ab")
-        self.popen = subprocess.Popen(
-            self.args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env=self.env, start_new_session=True,
-        )
+        # The child keeps its own copy of the log file's descriptor; ours can close.
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(
+                self.args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env=self.env, start_new_session=True,
+            )
         return self
 
     def alive(self) -> bool:

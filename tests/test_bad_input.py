@@ -297,7 +297,7 @@ def test_a_screening_in_progress_survives_bad_input(server):
     assert before["drainage"] is None
 
     refused = 0
-    for label, body, content_type, status, error in REJECTED:
+    for _label, body, content_type, status, error in REJECTED:
         if isinstance(body, dict) and body.get("sender") is S:
             body = {k: (sender if v is S else v) for k, v in body.items()}
             assert_clear_error(post(server, body, content_type), status, error)

@@ -5,6 +5,7 @@ come back as NO (not be missing), a sign the message does not mention must be mi
 (ABSENT), and no finding a row does not name may come back YES or UNSURE - so a row fails
 both on a missed red flag and on an invented one.
 """
+import dataclasses
 import time
 
 import pytest
@@ -633,7 +634,7 @@ def test_no_error_is_swallowed():
 
 def test_result_is_frozen():
     result = extract("there's hair")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         result.subject = "self"  # type: ignore[misc]
 
 

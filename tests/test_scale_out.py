@@ -14,6 +14,7 @@ are serialized too: the lock store is persistence.lock_store.AtomicRedisLockStor
 Rasa 3.6's own `redis` lock store failed that last test for 3 to 11 of every 20
 pairs (its tickets are issued with a GET then a SET, not atomically).
 """
+import itertools
 import json
 import statistics
 import threading
@@ -71,7 +72,7 @@ OFFLINE = "not answering"  # the policy's words when the action server fails
 
 
 def test_the_question_fragments_follow_the_screening_order():
-    assert ORDER == list(OPENING_QUESTIONS) + list(FINDINGS)
+    assert list(OPENING_QUESTIONS) + list(FINDINGS) == ORDER
 
 
 def question_in(replies: List[Dict]) -> Optional[str]:
@@ -253,7 +254,7 @@ class Chat:
         thread.join()
         if "error" in result:
             raise result["error"]
-        replies1, started1, answered1 = result["first"]
+        replies1, _started1, answered1 = result["first"]
         if started2 < answered1:
             self.overlapped += 1
         self.cluster.queued.append(answered2 - started2)
@@ -344,7 +345,7 @@ def check_stored(chat: Chat) -> Dict[str, int]:
     if stored != sent:
         problems.append(f"stored messages {stored} != sent {sent}")
 
-    for number, (start, turn) in enumerate(zip(users, chat.turns)):
+    for number, (start, turn) in enumerate(zip(users, chat.turns, strict=True)):
         before = [e for e in events[:start] if e["event"] == "action"]
         if not before or before[-1]["name"] != "action_listen":
             problems.append(f"turn {number}: the message does not follow action_listen")
@@ -394,7 +395,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     assert REFER in joined(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
     replicas = [turn.replica for turn in chat.turns]
-    assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
+    assert all(a != b for a, b in itertools.pairwise(replicas)), replicas
     stored = check_stored(chat)
     assert stored["lost"] == stored["duplicated"] == 0
 
@@ -454,7 +455,7 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
 
     began = time.monotonic()
     with ThreadPoolExecutor(len(chats)) as pool:
-        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats)]
+        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats, strict=True)]
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
     elapsed = time.monotonic() - began
     assert not errors, "\n\n".join(errors)
@@ -506,6 +507,15 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
 ):
     rounds = 8
     not_serialized = []
+
+    def tap(replica: int, barrier: threading.Barrier, results: Dict[int, List[Dict]],
+            sender: str) -> None:
+        barrier.wait()
+        try:
+            results[replica] = cluster.send(replica, sender, "/deny")[0]
+        except AssertionError:  # no reply: the lock store lost the ticket (LockError)
+            results[replica] = []
+
     for number in range(rounds):
         chat = Chat(cluster, f"instant{number}")
         chat.say("/start_screening")
@@ -514,15 +524,8 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
         assert question_in(chat.say(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
         barrier = threading.Barrier(2)
         results: Dict[int, List[Dict]] = {}
-
-        def tap(replica: int) -> None:
-            barrier.wait()
-            try:
-                results[replica] = cluster.send(replica, chat.id, "/deny")[0]
-            except AssertionError:  # no reply: the lock store lost the ticket (LockError)
-                results[replica] = []
-
-        threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
+        threads = [threading.Thread(target=tap, args=(replica, barrier, results, chat.id))
+                   for replica in (0, 1)]
         for thread in threads:
             thread.start()
         for thread in threads:

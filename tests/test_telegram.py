@@ -82,7 +82,7 @@ def button_update(chat_id: int, question, title: str) -> Dict[str, Any]:
                     "text": question.params["text"], "reply_markup": question.params["reply_markup"]}}}
 
 
-def post_update(server: RasaServer, update: Any, secret: Optional[str] = SECRET, raw: bytes = None):
+def post_update(server: RasaServer, update: Any, secret: Optional[str] = SECRET, raw: Optional[bytes] = None):
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
