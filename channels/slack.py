@@ -127,7 +127,7 @@ class SlackInput(StockSlackInput):
         self.seen = SeenCache(max_size=10_000, ttl=3600)
         self._tasks: Set[asyncio.Task] = set()
         super().__init__(
-            slack_token,  # type: ignore[arg-type]
+            slack_token,
             slack_channel,
             proxy,
             slack_retry_reason_header or "x-slack-retry-reason",

@@ -270,7 +270,7 @@ class TelegramInput(StockTelegramInput):
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            if not self.configured:
+            if self.problem is not None:  # not configured
                 return not_configured("telegram", self.problem)
             return response.json({"status": "ok", "webhook_set": self.webhook_set})
 
@@ -308,7 +308,7 @@ class TelegramInput(StockTelegramInput):
 
     def _refuse(self, request: Request) -> Optional[HTTPResponse]:
         """The answer to a request that is not from Telegram; None if it is."""
-        if not self.configured:
+        if self.problem is not None:  # not configured
             return not_configured("telegram", self.problem)
         given = request.headers.get(SECRET_HEADER)
         if not given:

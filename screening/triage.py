@@ -43,11 +43,11 @@ _ANSWERS = {answer.value: answer for answer in Answer}
 def _answer(value: Optional[object]) -> Optional[Answer]:
     if value is None:
         return None
-    # An unexpected value is not a "no": keep it as not ruled out.
-    try:
-        return _ANSWERS.get(value, Answer.UNSURE)  # type: ignore[arg-type]
-    except TypeError:  # unhashable (a list, a dict)
+    # An unexpected value (another type, a list, a dict) is not a "no": keep it as not
+    # ruled out.
+    if not isinstance(value, str):
         return Answer.UNSURE
+    return _ANSWERS.get(value, Answer.UNSURE)
 
 
 def triage(

@@ -288,7 +288,7 @@ class OurScript:
     def conversation(self, index: int) -> List[Turn]:
         from screening.questions import questions_to_ask
 
-        answers: Dict[str, str] = {}
+        answers: Dict[str, object] = {}
 
         def next_question() -> Optional[str]:
             return next((s for s in questions_to_ask(answers) if answers.get(s) is None), None)
@@ -464,10 +464,11 @@ def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[st
     served.script = script_class(domain)
 
 
-def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, float]:
+def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, Any]:
     """`users` threads, each sending at least `messages` messages in whole
     conversations (a new sender id for each); returns the phase's figures."""
     server, script = served.server, served.script
+    assert server is not None, "serve() starts the server first"
     latencies: List[float] = []
     by_kind: Dict[str, List[float]] = {}
     lock = threading.Lock()
@@ -504,7 +505,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     for thread in threads:
         thread.start()
     load_before = load_average()
-    groups = [served.server.process.popen.pid] + ([served.actions.popen.pid] if served.actions else [])
+    groups = [server.process.pid] + ([served.actions.pid] if served.actions else [])
     cpu_before = [group_cpu_s(g) for g in groups]
     barrier.wait()
     started = time.perf_counter()
@@ -530,7 +531,9 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
 def measure(served: Served, args: argparse.Namespace) -> None:
     """Warm up, then 1 user, then `args.users` users; memory after the load."""
     figures = served.figures
-    idle, _ = group_rss_mb(served.server.process.popen.pid)
+    server = served.server
+    assert server is not None, "serve() starts the server first"
+    idle, _ = group_rss_mb(server.process.pid)
     figures["rss_idle_mb"] = idle
     warm_up = run_users(served, 1, 1, "warmup")  # one whole conversation, not timed
     warm_check, served.check = served.check, Check()
@@ -539,11 +542,11 @@ def measure(served: Served, args: argparse.Namespace) -> None:
     figures["one"] = run_users(served, 1, args.messages_one, "one")
     print(f"==> {served.name}: {args.users} concurrent users", file=sys.stderr, flush=True)
     figures["many"] = run_users(served, args.users, args.messages, "many")
-    figures["rss_mb"], figures["processes"] = group_rss_mb(served.server.process.popen.pid)
+    figures["rss_mb"], figures["processes"] = group_rss_mb(server.process.pid)
     if served.actions:
-        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.popen.pid)
+        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.pid)
     for sender in served.senders:
-        served.script.verify_outcome(served.server, sender, served.check)
+        served.script.verify_outcome(server, sender, served.check)
     # Every answer counts, the warm-up conversation's too.
     figures["messages"] = warm_up["n"] + figures["one"]["n"] + figures["many"]["n"]
     figures["wrong"] = warm_check.wrong + warm_check.errors + served.check.wrong + served.check.errors

@@ -28,7 +28,8 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{process.args[2:4]} exited with code {process.returncode}")
+            command = process.args if isinstance(process.args, list) else [process.args]
+            raise SystemExit(f"{command[2:4]} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:

@@ -64,6 +64,12 @@ class Process:
             )
         return self
 
+    @property
+    def pid(self) -> int:
+        if self.popen is None:
+            raise RuntimeError(f"{self.name} was not started")
+        return self.popen.pid
+
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
@@ -88,13 +94,14 @@ class Process:
             return ""
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.alive():
+        popen = self.popen
+        if popen is not None and popen.poll() is None:
             try:
-                os.killpg(self.popen.pid, sig)
-                self.popen.wait(timeout=20)
+                os.killpg(popen.pid, sig)
+                popen.wait(timeout=20)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
 
 
 def start_action_server(log_dir: Path, port: Optional[int] = None) -> "tuple[Process, str]":
