@@ -124,6 +124,9 @@ class RasaServer:
         import yaml
 
         self.port = port or free_port()
+        # The platform stand-in a channel test runs this server against, if any
+        # (tests/fake_platforms.py).
+        self.fake: Any = None
         self.token = "test-token-" + str(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_dir = log_dir

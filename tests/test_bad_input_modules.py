@@ -38,7 +38,7 @@ from tests import test_extraction as tables
 
 YES, NO, UNSURE = Answer.YES, Answer.NO, Answer.UNSURE
 RANK = {REASSURE: 0, REFER: 1, URGENT: 2}
-COUNT = Counter()  # examples actually run, per property
+COUNT: Counter[str] = Counter()  # examples actually run, per property
 
 
 def settings_for(examples: int) -> settings:

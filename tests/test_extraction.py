@@ -7,6 +7,7 @@ both on a missed red flag and on an invented one.
 """
 import dataclasses
 import time
+from typing import Any, List
 
 import pytest
 
@@ -579,7 +580,7 @@ def test_is_urgent_on_empty_extraction():
 # Robustness: never raises, always well-formed, fast
 # ---------------------------------------------------------------------------
 
-ODD_INPUTS = [
+ODD_INPUTS: List[Any] = [  # not all text, on purpose
     "", " ", "\n\t  \n", "\x00\x1b", "\x00" * 50, "a" * 100_000, "hair " * 20_000,
     "<script>alert(1)</script>", "<b>no</b> <i>hair</i>", "&lt;hair&gt; &amp;",
     "هل هذه الغمازة خطيرة؟", "‏יש לו גומה עם שיער", "\u202ehair on it\u202c", "😀😀😀",

@@ -140,7 +140,7 @@ class Chat:
     def __init__(self, page, base_url: str):
         self.page = page
         self.base_url = base_url
-        self.loaded = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
+        self.loaded: list[str] = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
         page.on("requestfinished", lambda request: self.loaded.append(request.url))
         page.set_default_timeout(TIMEOUT_MS)
 
