@@ -52,8 +52,9 @@ table in tests/test_bad_input.py):
   that starts with "/" but is not a button payload Rasa accepts (unknown intent,
   broken JSON, text after it) made Rasa warn with the whole text at the default
   level; such a message is now passed on without its leading slashes, as the plain
-  text it is (FAQ buttons, "/faq/<topic>", are passed on unchanged). That also lets the urgent-sign check read it: text that starts with
-  "/" was skipped as a button payload;
+  text it is (FAQ buttons, "/faq/<topic>", are passed on unchanged). That also
+  lets the urgent-sign check read it: text that starts with "/" was skipped as a
+  button payload;
 - lone surrogates in the message are replaced by U+FFFD (they cannot be encoded
   as UTF-8, so nothing could store or send them); everything else in the text is
   passed on unchanged, emoji, right-to-left text, control characters and markup

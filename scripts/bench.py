@@ -396,8 +396,8 @@ def train_ours(work: Path) -> float:
         shutil.copy(ROOT / name, project / name)
     for name in ("data", "components", "screening"):  # the config's custom component needs its code
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    print("==> rasa train --force on a copy of config.yml, domain.yml and data/ (the project's model is not touched)",
-          file=sys.stderr, flush=True)
+    print("==> rasa train --force on a copy of config.yml, domain.yml and data/ "
+          "(the project's model is not touched)", file=sys.stderr, flush=True)
     return timed([PYTHON, "-m", "rasa", "train", "--force", "--config", "config.yml", "--domain", "domain.yml",
                   "--data", "data", "--out", str(work / "our-models"), "--fixed-model-name", "copy"],
                  project, work / "our-train.log", {"RASA_CACHE_DIRECTORY": str(work / "our-cache")})
@@ -456,7 +456,8 @@ def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[st
     status, replies = http("POST", f"{server.url}/webhooks/rest/webhook",
                            {"sender": f"ready-{uuid.uuid4().hex[:8]}", "message": "hello there"}, timeout=300)
     if status != 200 or not replies:
-        raise SystemExit(f"{served.name}: the first message got HTTP {status} {replies!r}; log {server.process.log_path}")
+        raise SystemExit(f"{served.name}: the first message got HTTP {status} {replies!r}; "
+                         f"log {server.process.log_path}")
     served.figures["ready_s"] = time.monotonic() - started
     status, domain = http("GET", f"{server.url}/domain?token={server.token}", headers={"Accept": "application/json"})
     if status != 200 or not isinstance(domain, dict):
@@ -610,10 +611,13 @@ def table(bots: List[Served], users: int) -> str:
 
 
 def summary(ours: Served, stock: Optional[Served], users: int, settings: str) -> str:
+    def percentiles(phase: Dict[str, Any]) -> str:
+        return "/".join(fmt(phase[p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+
     def part(f: Dict[str, Any]) -> str:
         return (
-            f"p50/p95/p99 1u {fmt(f['one']['p50_ms'])}/{fmt(f['one']['p95_ms'])}/{fmt(f['one']['p99_ms'])} ms, "
-            f"{users}u {fmt(f['many']['p50_ms'])}/{fmt(f['many']['p95_ms'])}/{fmt(f['many']['p99_ms'])} ms, "
+            f"p50/p95/p99 1u {percentiles(f['one'])} ms, "
+            f"{users}u {percentiles(f['many'])} ms, "
             f"{fmt(f['many']['msgs_per_s'], 1)} msg/s@{users}u, "
             f"cpu {fmt(f['one']['cpu_ms_per_msg'])} ms/msg, "
             f"rss {fmt(f['rss_mb'])} MB"
@@ -791,11 +795,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
 
     bots = [ours] + ([stock] if stock else [])
+    highest_load = max(f["load"] for b in bots for f in (b.figures["one"], b.figures["many"]))
     print()
     print(f"Benchmark of {model.name} ({settings}) on {os.cpu_count()} cores; "
-          f"{ours.figures['one']['n']} messages with 1 user, {ours.figures['many']['n']} with {args.users} users"
+          f"{ours.figures['one']['n']} messages with 1 user, "
+          f"{ours.figures['many']['n']} with {args.users} users"
           + (f"; stock: {stock.figures['one']['n']} and {stock.figures['many']['n']}" if stock else "")
-          + f"; highest 1-min load average seen {max(f['load'] for b in bots for f in (b.figures['one'], b.figures['many'])):.1f}"
+          + f"; highest 1-min load average seen {highest_load:.1f}"
           + f"; whole run {time.monotonic() - started:.0f} s")
     print(table(bots, args.users))
     for served in bots:

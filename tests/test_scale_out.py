@@ -1,13 +1,13 @@
 """Scale-out: two Rasa servers and one action server sharing PostgreSQL and a Redis lock store.
 
 The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
-the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database and a key prefix of its
-own. The messages of one conversation alternate between the replicas, many people
-screen at once, and a person whose second message reaches the other replica while
-the first is still being answered is served in order. Afterwards every stored
-conversation is read back from PostgreSQL: the right outcome, every message stored
-once, every turn whole and not interleaved with another, and what the person was
-shown is what the tracker keeps.
+the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL
+database and a key prefix of its own. The messages of one conversation alternate
+between the replicas, many people screen at once, and a person whose second message
+reaches the other replica while the first is still being answered is served in order.
+Afterwards every stored conversation is read back from PostgreSQL: the right outcome,
+every message stored once, every turn whole and not interleaved with another, and what
+the person was shown is what the tracker keeps.
 
 Two messages of one conversation that reach both replicas at the very same instant
 are serialized too: the lock store is persistence.lock_store.AtomicRedisLockStore.
@@ -418,7 +418,8 @@ SCREENINGS = [
               {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
               ("refer", ["off_midline"]), REFER),
     Screening("refer-opening-signs",
-              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"],
+              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. "
+               "Should I worry?"],
               {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]}, ("refer", ["hair_tuft"]), REFER,
               twice_at="skin_tag"),
     Screening("refer-negation", ["/start_screening"],
@@ -480,8 +481,8 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
         f"({served[0]}/{served[1]}) sharing PostgreSQL and a Redis lock store, {pairs} double taps "
         f"to both replicas served in order; 0 lost, 0 duplicated; "
         f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms per message "
-        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa "
-        f"checks a busy lock once a second); {elapsed:.1f} s in all"
+        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, "
+        f"as Rasa checks a busy lock once a second); {elapsed:.1f} s in all"
     )
 
 
@@ -542,7 +543,7 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
                                   f"{str(error).splitlines()[0]}")
     print("\n".join(not_serialized))
     record_figure(
-        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "
-        f"at the same instant were answered from the same state (not serialized)"
+        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both "
+        f"replicas at the same instant were answered from the same state (not serialized)"
     )
     assert not not_serialized, "\n".join(not_serialized)

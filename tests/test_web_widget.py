@@ -229,7 +229,8 @@ class Chat:
         """Scroll the message list (not the page) so the bot message with `words` is on top."""
         self.bot_messages.filter(has_text=words).last.evaluate(
             """e => { const list = e.closest('.rw-messages-container');
-                      list.scrollTop += e.getBoundingClientRect().top - list.getBoundingClientRect().top - 8; }""")
+                      list.scrollTop += e.getBoundingClientRect().top
+                                        - list.getBoundingClientRect().top - 8; }""")
 
     def screenshot(self, name: str) -> Path:
         path = artifacts() / name
