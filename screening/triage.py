@@ -1,7 +1,7 @@
 """Sacral-dimple triage: findings in, outcome and reasons out.
 
 Plain Python (no Rasa imports) so that every combination of findings can be
-table-tested. The rules follow ../shared/knowledge/sacral-dimple-criteria.md:
+table-tested. The rules follow docs/clinical-criteria.md:
 
 - urgent   any urgent sign present (drainage, infection signs, new nerve or
            bladder/bowel signs) or an emergency sign;
