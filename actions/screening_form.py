@@ -30,4 +30,5 @@ class ValidateScreeningForm(FormValidationAction):
         # domain's; always choosing here keeps one source of truth for the order.
         needed = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in needed if tracker.slots.get(name) is None)
-        return SlotSet(REQUESTED_SLOT, next(missing, None))
+        next_slot: Dict[Text, Any] = SlotSet(REQUESTED_SLOT, next(missing, None))
+        return next_slot

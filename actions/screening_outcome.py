@@ -20,7 +20,7 @@ class ActionScreeningOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        answers = {name: tracker.get_slot(name) for name in FINDINGS + (EMERGENCY,)}
+        answers = {name: tracker.get_slot(name) for name in (*FINDINGS, EMERGENCY)}
         pattern = tracker.get_slot("dimple_pattern")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         outcome = triage(answers, pattern, urgent_reported=intent == "report_urgent_sign")

@@ -21,7 +21,9 @@ from screening.triage import REASSURE, REFER, URGENT, Outcome
 REASON = {
     "drainage": "fluid, pus or other discharge coming from the dimple",
     "infection": "redness, warmth, swelling, fever or seeming unwell, which can mean an infection",
-    "neuro_symptoms": "new weakness, numbness or clumsiness of the legs, or new bladder or bowel problems",
+    "neuro_symptoms": (
+        "new weakness, numbness or clumsiness of the legs, or new bladder or bowel problems"
+    ),
     "hair_tuft": "a tuft of hair near the dimple",
     "skin_tag": "a skin tag or other growth near the dimple",
     "lump": "a lump or swelling under the skin near the dimple",
@@ -141,7 +143,10 @@ def advice_messages(
     unsure = [REASON[n] for n in outcome.not_ruled_out]
 
     if outcome.result == URGENT:
-        head = "Please get medical care today: call your doctor, an urgent care service or an out-of-hours line now."
+        head = (
+            "Please get medical care today: call your doctor, an urgent care service "
+            "or an out-of-hours line now."
+        )
         if outcome.emergency:
             messages.append(EMERGENCY_NOW)
         messages.append(head)
@@ -206,4 +211,4 @@ def advice_messages(
     return messages
 
 
-__all__ = ["advice_messages", "summary", "REASON", "LABEL", "URGENT", "REFER", "REASSURE"]
+__all__ = ["LABEL", "REASON", "REASSURE", "REFER", "URGENT", "advice_messages", "summary"]

@@ -103,7 +103,9 @@ def slot_updates(
         elif requested_slot == "dimple_pattern" and reply == Answer.UNSURE:
             updates["dimple_pattern"] = PATTERN_UNSURE
 
-    for name, answer in PATTERN_IMPLIES.get(updates.get("dimple_pattern"), {}).items():
+    pattern = updates.get("dimple_pattern")
+    implied = PATTERN_IMPLIES.get(pattern, {}) if pattern is not None else {}
+    for name, answer in implied.items():
         if name not in updates and current.get(name) is None:
             updates[name] = answer.value
     return updates

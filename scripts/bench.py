@@ -65,17 +65,17 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 # Before anything starts a child process: no telemetry, quieter logs.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import yaml  # noqa: E402
+import yaml
 
-from tests.stack import PYTHON, ROOT, Process, RasaServer, free_port, http  # noqa: E402
-from scripts.run_local import action_server_command  # noqa: E402
+from scripts.run_local import action_server_command
+from tests.stack import PYTHON, ROOT, Process, RasaServer, free_port, http
 
 DEFAULT_MODEL = ROOT / "models" / "back-dimples.tar.gz"
 # Environment variables that change how a Rasa server runs: the stock bot is
@@ -247,7 +247,7 @@ class OurScript:
 
     FAQ_MID_SCREENING = ("what is a tethered spinal cord?", "tethered_cord")
     # Free-text answers: what the message says, and the slots it fills.
-    FREE_TEXT = {
+    FREE_TEXT: ClassVar[Dict[str, Tuple[str, Dict[str, str]]]] = {
         "hair_tuft": ("no hair or marks, but there's a little skin tag",
                       {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"}),
         "deep": ("I honestly can't tell", {"deep": "unsure"}),
@@ -257,7 +257,7 @@ class OurScript:
     # (question, topic): one question per FAQ topic, fixed so that the workload does
     # not change when the training data does (they were training examples when
     # this was written; the expected answers come from the served model's domain).
-    FAQ = [
+    FAQ: ClassVar[List[Tuple[str, str]]] = [
         ("what are back dimples", "what_are_back_dimples"),
         ("why are they called dimples of venus", "name_origin"),
         ("what is the medical term for back dimples", "medical_term"),
@@ -288,7 +288,7 @@ class OurScript:
     def conversation(self, index: int) -> List[Turn]:
         from screening.questions import questions_to_ask
 
-        answers: Dict[str, str] = {}
+        answers: Dict[str, object] = {}
 
         def next_question() -> Optional[str]:
             return next((s for s in questions_to_ask(answers) if answers.get(s) is None), None)
@@ -396,8 +396,8 @@ def train_ours(work: Path) -> float:
         shutil.copy(ROOT / name, project / name)
     for name in ("data", "components", "screening"):  # the config's custom component needs its code
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    print("==> rasa train --force on a copy of config.yml, domain.yml and data/ (the project's model is not touched)",
-          file=sys.stderr, flush=True)
+    print("==> rasa train --force on a copy of config.yml, domain.yml and data/ "
+          "(the project's model is not touched)", file=sys.stderr, flush=True)
     return timed([PYTHON, "-m", "rasa", "train", "--force", "--config", "config.yml", "--domain", "domain.yml",
                   "--data", "data", "--out", str(work / "our-models"), "--fixed-model-name", "copy"],
                  project, work / "our-train.log", {"RASA_CACHE_DIRECTORY": str(work / "our-cache")})
@@ -456,7 +456,8 @@ def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[st
     status, replies = http("POST", f"{server.url}/webhooks/rest/webhook",
                            {"sender": f"ready-{uuid.uuid4().hex[:8]}", "message": "hello there"}, timeout=300)
     if status != 200 or not replies:
-        raise SystemExit(f"{served.name}: the first message got HTTP {status} {replies!r}; log {server.process.log_path}")
+        raise SystemExit(f"{served.name}: the first message got HTTP {status} {replies!r}; "
+                         f"log {server.process.log_path}")
     served.figures["ready_s"] = time.monotonic() - started
     status, domain = http("GET", f"{server.url}/domain?token={server.token}", headers={"Accept": "application/json"})
     if status != 200 or not isinstance(domain, dict):
@@ -464,10 +465,11 @@ def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[st
     served.script = script_class(domain)
 
 
-def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, float]:
+def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, Any]:
     """`users` threads, each sending at least `messages` messages in whole
     conversations (a new sender id for each); returns the phase's figures."""
     server, script = served.server, served.script
+    assert server is not None, "serve() starts the server first"
     latencies: List[float] = []
     by_kind: Dict[str, List[float]] = {}
     lock = threading.Lock()
@@ -497,21 +499,21 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
             conversation += 1
         with lock:
             latencies.extend(mine)
-            for kind, latency in zip(kinds, mine):
+            for kind, latency in zip(kinds, mine, strict=True):
                 by_kind.setdefault(kind, []).append(latency)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
     for thread in threads:
         thread.start()
     load_before = load_average()
-    groups = [served.server.process.popen.pid] + ([served.actions.popen.pid] if served.actions else [])
+    groups = [server.process.pid] + ([served.actions.pid] if served.actions else [])
     cpu_before = [group_cpu_s(g) for g in groups]
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before)]
+    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before, strict=True)]
     return {
         "cpu_ms_per_msg": cpu[0] / len(latencies) * 1000,
         "actions_cpu_ms_per_msg": cpu[1] / len(latencies) * 1000 if len(cpu) > 1 else None,
@@ -530,7 +532,9 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
 def measure(served: Served, args: argparse.Namespace) -> None:
     """Warm up, then 1 user, then `args.users` users; memory after the load."""
     figures = served.figures
-    idle, _ = group_rss_mb(served.server.process.popen.pid)
+    server = served.server
+    assert server is not None, "serve() starts the server first"
+    idle, _ = group_rss_mb(server.process.pid)
     figures["rss_idle_mb"] = idle
     warm_up = run_users(served, 1, 1, "warmup")  # one whole conversation, not timed
     warm_check, served.check = served.check, Check()
@@ -539,11 +543,11 @@ def measure(served: Served, args: argparse.Namespace) -> None:
     figures["one"] = run_users(served, 1, args.messages_one, "one")
     print(f"==> {served.name}: {args.users} concurrent users", file=sys.stderr, flush=True)
     figures["many"] = run_users(served, args.users, args.messages, "many")
-    figures["rss_mb"], figures["processes"] = group_rss_mb(served.server.process.popen.pid)
+    figures["rss_mb"], figures["processes"] = group_rss_mb(server.process.pid)
     if served.actions:
-        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.popen.pid)
+        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.pid)
     for sender in served.senders:
-        served.script.verify_outcome(served.server, sender, served.check)
+        served.script.verify_outcome(server, sender, served.check)
     # Every answer counts, the warm-up conversation's too.
     figures["messages"] = warm_up["n"] + figures["one"]["n"] + figures["many"]["n"]
     figures["wrong"] = warm_check.wrong + warm_check.errors + served.check.wrong + served.check.errors
@@ -607,10 +611,13 @@ def table(bots: List[Served], users: int) -> str:
 
 
 def summary(ours: Served, stock: Optional[Served], users: int, settings: str) -> str:
+    def percentiles(phase: Dict[str, Any]) -> str:
+        return "/".join(fmt(phase[p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+
     def part(f: Dict[str, Any]) -> str:
         return (
-            f"p50/p95/p99 1u {fmt(f['one']['p50_ms'])}/{fmt(f['one']['p95_ms'])}/{fmt(f['one']['p99_ms'])} ms, "
-            f"{users}u {fmt(f['many']['p50_ms'])}/{fmt(f['many']['p95_ms'])}/{fmt(f['many']['p99_ms'])} ms, "
+            f"p50/p95/p99 1u {percentiles(f['one'])} ms, "
+            f"{users}u {percentiles(f['many'])} ms, "
             f"{fmt(f['many']['msgs_per_s'], 1)} msg/s@{users}u, "
             f"cpu {fmt(f['one']['cpu_ms_per_msg'])} ms/msg, "
             f"rss {fmt(f['rss_mb'])} MB"
@@ -641,11 +648,11 @@ def summary(ours: Served, stock: Optional[Served], users: int, settings: str) ->
 def goals(ours: Served, stock: Served, users: int) -> List[str]:
     o, s = ours.figures, stock.figures
     checks = [
-        ("p50 at half of stock's or better (1 and %d users)" % users,
+        (f"p50 at half of stock's or better (1 and {users} users)",
          o["one"]["p50_ms"] <= s["one"]["p50_ms"] / 2 and o["many"]["p50_ms"] <= s["many"]["p50_ms"] / 2),
-        ("p95 at half of stock's or better (1 and %d users)" % users,
+        (f"p95 at half of stock's or better (1 and {users} users)",
          o["one"]["p95_ms"] <= s["one"]["p95_ms"] / 2 and o["many"]["p95_ms"] <= s["many"]["p95_ms"] / 2),
-        ("throughput at %d users double or better" % users, o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"]),
+        (f"throughput at {users} users double or better", o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"]),
         ("Rasa server memory no higher", o["rss_mb"] <= s["rss_mb"]),
         ("memory incl. action server no higher", o["rss_mb"] + (o.get("actions_rss_mb") or 0) <= s["rss_mb"]),
         ("same answers (no wrong answers from either bot)", o["wrong"] == 0 and s["wrong"] == 0),
@@ -788,11 +795,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 130
 
     bots = [ours] + ([stock] if stock else [])
+    highest_load = max(f["load"] for b in bots for f in (b.figures["one"], b.figures["many"]))
     print()
     print(f"Benchmark of {model.name} ({settings}) on {os.cpu_count()} cores; "
-          f"{ours.figures['one']['n']} messages with 1 user, {ours.figures['many']['n']} with {args.users} users"
+          f"{ours.figures['one']['n']} messages with 1 user, "
+          f"{ours.figures['many']['n']} with {args.users} users"
           + (f"; stock: {stock.figures['one']['n']} and {stock.figures['many']['n']}" if stock else "")
-          + f"; highest 1-min load average seen {max(f['load'] for b in bots for f in (b.figures['one'], b.figures['many'])):.1f}"
+          + f"; highest 1-min load average seen {highest_load:.1f}"
           + f"; whole run {time.monotonic() - started:.0f} s")
     print(table(bots, args.users))
     for served in bots:

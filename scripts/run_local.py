@@ -28,7 +28,8 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{process.args[2:4]} exited with code {process.returncode}")
+            command = process.args if isinstance(process.args, list) else [process.args]
+            raise SystemExit(f"{command[2:4]} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -44,16 +45,19 @@ def action_server_command(port: int) -> "list[str]":
     return [sys.executable, "-m", "actions", "--port", str(port)]
 
 
-def start_action_server(port: int = ACTION_PORT, log_path: Path = None) -> subprocess.Popen:
+def start_action_server(
+    port: int = ACTION_PORT, log_path: Path | None = None
+) -> subprocess.Popen:
     """Start the action server and wait until it answers its health check."""
-    log = open(log_path or ROOT / ".rasa-actions.log", "ab")
-    process = subprocess.Popen(
-        action_server_command(port),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The child keeps its own copy of the log file's descriptor; ours can close.
+    with open(log_path or ROOT / ".rasa-actions.log", "ab") as log:
+        process = subprocess.Popen(
+            action_server_command(port),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_for(f"http://127.0.0.1:{port}/health", process)
     return process
 

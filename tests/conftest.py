@@ -11,8 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tests.stack import RasaServer, start_action_server, temp_log_dir
 
-
-_FIGURES = []
+_FIGURES: list[str] = []
 
 
 @pytest.fixture(scope="session")

@@ -56,12 +56,19 @@ class Process:
         self.popen: Optional[subprocess.Popen] = None
 
     def start(self) -> "Process":
-        log = open(self.log_path, "ab")
-        self.popen = subprocess.Popen(
-            self.args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env=self.env, start_new_session=True,
-        )
+        # The child keeps its own copy of the log file's descriptor; ours can close.
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(
+                self.args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env=self.env, start_new_session=True,
+            )
         return self
+
+    @property
+    def pid(self) -> int:
+        if self.popen is None:
+            raise RuntimeError(f"{self.name} was not started")
+        return self.popen.pid
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -87,13 +94,14 @@ class Process:
             return ""
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.alive():
+        popen = self.popen
+        if popen is not None and popen.poll() is None:
             try:
-                os.killpg(self.popen.pid, sig)
-                self.popen.wait(timeout=20)
+                os.killpg(popen.pid, sig)
+                popen.wait(timeout=20)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait()
 
 
 def start_action_server(log_dir: Path, port: Optional[int] = None) -> "tuple[Process, str]":
@@ -116,6 +124,9 @@ class RasaServer:
         import yaml
 
         self.port = port or free_port()
+        # The platform stand-in a channel test runs this server against, if any
+        # (tests/fake_platforms.py).
+        self.fake: Any = None
         self.token = "test-token-" + str(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_dir = log_dir

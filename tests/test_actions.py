@@ -130,7 +130,7 @@ def test_start_keeps_what_a_first_message_said():
 
 
 def test_starting_again_forgets_the_last_screening_but_not_this_message():
-    history = [
+    history: List[Dict[str, Any]] = [
         {"event": "active_loop", "name": "screening_form"},
         {"event": "slot", "name": "lump", "value": "yes"},
         {"event": "user", "text": "check my son's dimple again"},
@@ -146,7 +146,7 @@ def test_starting_again_forgets_the_last_screening_but_not_this_message():
 
 
 def test_a_screening_cut_off_by_an_outage_carries_on_with_its_answers():
-    history = [
+    history: List[Dict[str, Any]] = [
         {"event": "active_loop", "name": "screening_form"},
         {"event": "slot", "name": "hair_tuft", "value": "yes"},
         {"event": "slot", "name": "screening_interrupted", "value": True},

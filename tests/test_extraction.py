@@ -5,7 +5,9 @@ come back as NO (not be missing), a sign the message does not mention must be mi
 (ABSENT), and no finding a row does not name may come back YES or UNSURE - so a row fails
 both on a missed red flag and on an invented one.
 """
+import dataclasses
 import time
+from typing import Any, List
 
 import pytest
 
@@ -305,13 +307,15 @@ MESSAGE_ROWS = [
     ("My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
      "but there's a little skin tag",
      {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N, "drainage": ABSENT}),
-    ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark next to it",
+    ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark "
+     "next to it",
      {"deep": Y, "hair_tuft": Y, "discoloration": Y, "infection": ABSENT}),
     ("It's red, hot and swollen and there's yellow stuff coming out of it. He has a temperature",
      {"infection": Y, "drainage": Y}),
     ("dimple is tiny and shallow, right in the middle, no hair, no tag, no discolouration",
      {"large": N, "deep": N, "off_midline": N, "hair_tuft": N, "skin_tag": N, "discoloration": N}),
-    ("I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and smells bad",
+    ("I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and "
+     "smells bad",
      {"drainage": Y}),
     ("MY BABY HAS A HOLE ABOVE HER BUM AND YOU CANT SEE THE BOTTOM!!! 😭😭",
      {"deep": Y}),
@@ -319,7 +323,8 @@ MESSAGE_ROWS = [
      {"deep": N, "large": N, "high": N}),
     ("he's 2 and has started tripping a lot and walking funny, the dimple has hair",
      {"neuro_symptoms": Y, "hair_tuft": Y}),
-    ("no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit off to the left",
+    ("no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit "
+     "off to the left",
      {"drainage": N, "infection": N, "hair_tuft": N, "high": Y, "off_midline": Y}),
     ("there's a lump and hair and a birthmark", {"lump": Y, "hair_tuft": Y, "discoloration": Y}),
     ("Her crease is a bit wonky and there are two dimples in the midline",
@@ -578,7 +583,7 @@ def test_is_urgent_on_empty_extraction():
 # Robustness: never raises, always well-formed, fast
 # ---------------------------------------------------------------------------
 
-ODD_INPUTS = [
+ODD_INPUTS: List[Any] = [  # not all text, on purpose
     "", " ", "\n\t  \n", "\x00\x1b", "\x00" * 50, "a" * 100_000, "hair " * 20_000,
     "<script>alert(1)</script>", "<b>no</b> <i>hair</i>", "&lt;hair&gt; &amp;",
     "هل هذه الغمازة خطيرة؟", "‏יש לו גומה עם שיער", "\u202ehair on it\u202c", "😀😀😀",
@@ -633,7 +638,7 @@ def test_no_error_is_swallowed():
 
 def test_result_is_frozen():
     result = extract("there's hair")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         result.subject = "self"  # type: ignore[misc]
 
 

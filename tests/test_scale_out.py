@@ -1,19 +1,20 @@
 """Scale-out: two Rasa servers and one action server sharing PostgreSQL and a Redis lock store.
 
 The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
-the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database and a key prefix of its
-own. The messages of one conversation alternate between the replicas, many people
-screen at once, and a person whose second message reaches the other replica while
-the first is still being answered is served in order. Afterwards every stored
-conversation is read back from PostgreSQL: the right outcome, every message stored
-once, every turn whole and not interleaved with another, and what the person was
-shown is what the tracker keeps.
+the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL
+database and a key prefix of its own. The messages of one conversation alternate
+between the replicas, many people screen at once, and a person whose second message
+reaches the other replica while the first is still being answered is served in order.
+Afterwards every stored conversation is read back from PostgreSQL: the right outcome,
+every message stored once, every turn whole and not interleaved with another, and what
+the person was shown is what the tracker keeps.
 
 Two messages of one conversation that reach both replicas at the very same instant
 are serialized too: the lock store is persistence.lock_store.AtomicRedisLockStore.
 Rasa 3.6's own `redis` lock store failed that last test for 3 to 11 of every 20
 pairs (its tickets are issued with a GET then a SET, not atomically).
 """
+import itertools
 import json
 import statistics
 import threading
@@ -22,7 +23,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -71,7 +72,7 @@ OFFLINE = "not answering"  # the policy's words when the action server fails
 
 
 def test_the_question_fragments_follow_the_screening_order():
-    assert ORDER == list(OPENING_QUESTIONS) + list(FINDINGS)
+    assert list(OPENING_QUESTIONS) + list(FINDINGS) == ORDER
 
 
 def question_in(replies: List[Dict]) -> Optional[str]:
@@ -97,7 +98,7 @@ class Cluster:
         self.database_url = database_url
         self.red = red
         self.prefix = prefix
-        self.served = Counter()  # replica index -> messages answered
+        self.served: Counter[int] = Counter()  # replica index -> messages answered
         self.latencies: List[float] = []  # seconds, one message on its own
         self.queued: List[float] = []  # seconds, the second of two messages at once
         self._guard = threading.Lock()
@@ -235,7 +236,7 @@ class Chat:
         answered (it holds the conversation's lock in Redis): a double tap behind a
         load balancer. Returns (first replies, second replies)."""
         first, second = self.next_replica(), 1 - self.next_replica()
-        result: Dict[str, object] = {}
+        result: Dict[str, Any] = {}
 
         def send_first():
             try:
@@ -253,7 +254,7 @@ class Chat:
         thread.join()
         if "error" in result:
             raise result["error"]
-        replies1, started1, answered1 = result["first"]
+        replies1, _started1, answered1 = result["first"]
         if started2 < answered1:
             self.overlapped += 1
         self.cluster.queued.append(answered2 - started2)
@@ -344,7 +345,7 @@ def check_stored(chat: Chat) -> Dict[str, int]:
     if stored != sent:
         problems.append(f"stored messages {stored} != sent {sent}")
 
-    for number, (start, turn) in enumerate(zip(users, chat.turns)):
+    for number, (start, turn) in enumerate(zip(users, chat.turns, strict=True)):
         before = [e for e in events[:start] if e["event"] == "action"]
         if not before or before[-1]["name"] != "action_listen":
             problems.append(f"turn {number}: the message does not follow action_listen")
@@ -369,7 +370,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     """Every message goes to the other replica; each answer moves the screening to its
     next question, which the other replica's HTTP API already shows."""
     chat = Chat(cluster, "alternate")
-    steps = [
+    steps: List[Tuple[str, Optional[str]]] = [
         ("my newborn has a dimple with a small tuft of hair above it", "dimple_pattern"),
         (SIMPLE_BABY["dimple_pattern"], "drainage"),
         ("/deny", "infection"),
@@ -394,7 +395,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     assert REFER in joined(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
     replicas = [turn.replica for turn in chat.turns]
-    assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
+    assert all(a != b for a, b in itertools.pairwise(replicas)), replicas
     stored = check_stored(chat)
     assert stored["lost"] == stored["duplicated"] == 0
 
@@ -417,7 +418,8 @@ SCREENINGS = [
               {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
               ("refer", ["off_midline"]), REFER),
     Screening("refer-opening-signs",
-              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"],
+              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. "
+               "Should I worry?"],
               {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]}, ("refer", ["hair_tuft"]), REFER,
               twice_at="skin_tag"),
     Screening("refer-negation", ["/start_screening"],
@@ -454,12 +456,12 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
 
     began = time.monotonic()
     with ThreadPoolExecutor(len(chats)) as pool:
-        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats)]
+        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats, strict=True)]
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
     elapsed = time.monotonic() - began
     assert not errors, "\n\n".join(errors)
 
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for chat in chats:
         totals.update(check_stored(chat))
     assert totals["lost"] == 0 and totals["duplicated"] == 0
@@ -479,8 +481,8 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
         f"({served[0]}/{served[1]}) sharing PostgreSQL and a Redis lock store, {pairs} double taps "
         f"to both replicas served in order; 0 lost, 0 duplicated; "
         f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms per message "
-        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa "
-        f"checks a busy lock once a second); {elapsed:.1f} s in all"
+        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, "
+        f"as Rasa checks a busy lock once a second); {elapsed:.1f} s in all"
     )
 
 
@@ -506,6 +508,15 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
 ):
     rounds = 8
     not_serialized = []
+
+    def tap(replica: int, barrier: threading.Barrier, results: Dict[int, List[Dict]],
+            sender: str) -> None:
+        barrier.wait()
+        try:
+            results[replica] = cluster.send(replica, sender, "/deny")[0]
+        except AssertionError:  # no reply: the lock store lost the ticket (LockError)
+            results[replica] = []
+
     for number in range(rounds):
         chat = Chat(cluster, f"instant{number}")
         chat.say("/start_screening")
@@ -514,15 +525,8 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
         assert question_in(chat.say(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
         barrier = threading.Barrier(2)
         results: Dict[int, List[Dict]] = {}
-
-        def tap(replica: int) -> None:
-            barrier.wait()
-            try:
-                results[replica] = cluster.send(replica, chat.id, "/deny")[0]
-            except AssertionError:  # no reply: the lock store lost the ticket (LockError)
-                results[replica] = []
-
-        threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
+        threads = [threading.Thread(target=tap, args=(replica, barrier, results, chat.id))
+                   for replica in (0, 1)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -539,7 +543,7 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
                                   f"{str(error).splitlines()[0]}")
     print("\n".join(not_serialized))
     record_figure(
-        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "
-        f"at the same instant were answered from the same state (not serialized)"
+        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both "
+        f"replicas at the same instant were answered from the same state (not serialized)"
     )
     assert not not_serialized, "\n".join(not_serialized)

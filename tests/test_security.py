@@ -86,7 +86,7 @@ def web_server(model_path, action_server, log_dir):
     process.stop()
 
 
-def _get(url: str, origin: str = None):
+def _get(url: str, origin: str | None = None):
     import urllib.error
     import urllib.request
 

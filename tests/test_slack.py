@@ -8,17 +8,17 @@ that an unconfigured channel answers 503 and does not stop the server.
 import hashlib
 import hmac
 import itertools
-import re
 import json
+import re
 import time
 import urllib.parse
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 
 from channels.env import SeenCache
 from channels.slack import SlackInput
-from tests.fake_platforms import FakeSlack, slack_buttons
+from tests.fake_platforms import Call, FakeSlack, slack_buttons
 from tests.stack import RasaServer, http
 
 server = pytest.mark.server  # the tests that start Rasa (about a minute)
@@ -145,14 +145,15 @@ def next_question(fake: FakeSlack, channel: str, seen: list):
     """The next bot message with buttons in `channel` that is not in `seen`."""
     known = {id(c) for c in seen}
     call = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == channel
-                         and slack_buttons(c) and id(c) not in known)
+                         and bool(slack_buttons(c)) and id(c) not in known)
     seen.append(call)
     return call
 
 
 @server
 def test_screening_question_comes_with_buttons_and_a_click_continues(slack):
-    user, channel, seen = "U200", "D200", []
+    user, channel = "U200", "D200"
+    seen: List[Call] = []
     say(slack, user, channel, "my baby has a dimple, can you check it?")
     question = next_question(slack.fake, channel, seen)
     # The first question of the check. "my baby" may already answer "Who has the

@@ -9,15 +9,15 @@ It lists the Slack channel without its variables too (answers 503).
 """
 import asyncio
 import itertools
-import re
 import json
+import re
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 
 from channels.telegram import TelegramInput, TelegramOutput
-from tests.fake_platforms import FakeTelegram, free_port, telegram_buttons
+from tests.fake_platforms import Call, FakeTelegram, free_port, telegram_buttons
 from tests.stack import RasaServer, http
 
 server = pytest.mark.server  # the tests that start Rasa (about a minute)
@@ -82,7 +82,7 @@ def button_update(chat_id: int, question, title: str) -> Dict[str, Any]:
                     "text": question.params["text"], "reply_markup": question.params["reply_markup"]}}}
 
 
-def post_update(server: RasaServer, update: Any, secret: Optional[str] = SECRET, raw: bytes = None):
+def post_update(server: RasaServer, update: Any, secret: Optional[str] = SECRET, raw: Optional[bytes] = None):
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -102,7 +102,7 @@ def texts_to(fake: FakeTelegram, chat_id: int) -> str:
 def next_question(fake: FakeTelegram, chat_id: int, seen: list):
     known = {id(c) for c in seen}
     call = fake.wait_for("sendMessage", lambda c: str(c.params.get("chat_id")) == str(chat_id)
-                         and telegram_buttons(c) and id(c) not in known)
+                         and bool(telegram_buttons(c)) and id(c) not in known)
     seen.append(call)
     return call
 
@@ -151,7 +151,8 @@ def test_start_command_greets(online):
 
 @server
 def test_screening_question_comes_with_a_keyboard_and_a_button_press_continues(online):
-    chat, seen, fake = 3001, [], online.fake
+    chat, fake = 3001, online.fake
+    seen: List[Call] = []
     say(online, chat, "my baby has a dimple, can you check it?")
     question = next_question(fake, chat, seen)
     # The first question of the check. "my baby" may already answer "Who has the

@@ -23,7 +23,7 @@ def test_every_combination_of_yes_no_unsure():
     """3^13 = 1,594,323 combinations; each checked against the written criteria."""
     checked = 0
     for values in itertools.product((YES, NO, UNSURE), repeat=len(FINDINGS)):
-        answers = dict(zip(FINDINGS, values))
+        answers = dict(zip(FINDINGS, values, strict=True))
         outcome = triage(answers, PATTERN_ONE_MIDLINE)
         present = {n for n, v in answers.items() if v == YES}
         unsure = any(v == UNSURE for v in values)
