@@ -11,6 +11,7 @@ matching, scope, questions, replies, numbers, subject, assemble); the words it r
 are data in ``data/*.yml``, checked by ``loader.py`` and ``patterns.py`` when the
 package is imported. docs/extraction.md tells how to add a phrase or a sign.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,11 +27,11 @@ def extract(text: str) -> Extraction:
     """What a free-text message says about the dimple. Never raises."""
     try:
         return _extract(text)
-    except Exception:  # noqa: BLE001 - a chat turn must never crash on odd input
+    except Exception:
         # Logged without the text: it is a health message. An empty result means the
         # dialogue still asks every question, so nothing is silently ruled out.
         _LOG.exception("extraction failed")
         return Extraction()
 
 
-__all__ = ["Extraction", "extract", "is_urgent"]
+__all__ = ["MAX_CHARS", "Extraction", "extract", "is_urgent"]

@@ -5,6 +5,7 @@ The steps run in order: normalise (normalise.py), match (matching.py), scope
 ("Any hair? No."), inline checklist answers ("hair: no"), and the strongest reading
 of each sign (YES over UNSURE over NO).
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -19,14 +20,16 @@ from ..findings import (
 )
 from .loader import table
 from .matching import collect, pipeline
-from .normalise import MAX_TOKENS, clean_text, norms as token_norms
+from .normalise import MAX_TOKENS, clean_text
+from .normalise import norms as token_norms
 from .numbers import age as read_age
 from .patterns import FINDING_KEYS
 from .questions import INTERJECTIONS, Q_AUX, Q_WH, asserted_in_question, question_ranges
 from .replies import answer_at, bare_answer, emoji_answer
 from .result import Extraction
 from .scope import reply_to, walk
-from .sentences import Sentence, sentences as split_sentences
+from .sentences import Sentence
+from .sentences import sentences as split_sentences
 from .spans import Span
 from .subject import subject as read_subject
 
@@ -83,7 +86,8 @@ def extract_text(text: object) -> Extraction:
         for qstart, qend, why in question_ranges(norms, s, e, qmark):
             for span in sent_spans:
                 if qstart <= span.start < qend and not asserted_in_question(
-                        norms, qstart, span, why):
+                    norms, qstart, span, why
+                ):
                     span.asked = True
 
     _apply_following_answers(norms, sentences, findings)
@@ -103,8 +107,11 @@ def extract_text(text: object) -> Extraction:
         rule = span.rule
         pol = span.final if span.final is not None else span.pol
         if rule is not None and rule.it_pred and pol == NO:
-            before = [f for f in spans_in.get(bounds[span.start][0], [])
-                      if f.key in _NONDIMPLE_KEYS and f.start < span.start]
+            before = [
+                f
+                for f in spans_in.get(bounds[span.start][0], [])
+                if f.key in _NONDIMPLE_KEYS and f.start < span.start
+            ]
             if before:
                 continue  # "a skin tag, it's tiny": "it" is the tag, not the dimple
         if rule is not None and not rule.neg_ok and pol == NO:
@@ -113,7 +120,7 @@ def extract_text(text: object) -> Extraction:
         sent_spans = spans_in.get(bounds[span.start][0], [])
         if span.hyp or span.asked:
             if key == "red":
-                asked.update(k for k, _ in _red_keys(span, norms, sent_spans, pol))
+                asked.update(red_key for red_key, _ in _red_keys(span, norms, sent_spans, pol))
             elif not key.startswith("pat:"):
                 asked.add(key)
             continue
@@ -122,8 +129,8 @@ def extract_text(text: object) -> Extraction:
                 pattern_votes[key[4:]] = True
             continue
         if key == "red":
-            for k, p in _red_keys(span, norms, sent_spans, pol):
-                put(k, p)
+            for red_key, red_pol in _red_keys(span, norms, sent_spans, pol):
+                put(red_key, red_pol)
             continue
         put(key, pol)
 
@@ -137,23 +144,36 @@ def extract_text(text: object) -> Extraction:
         result.setdefault("off_midline", YES)
 
     age, own_age = read_age(norms)
-    if age is None and any(w in ("newborn", "newborns", "neonate") or (w == "new" and n2 == "born")
-                           or (w == "just" and n2 == "born")
-                           for w, n2 in zip(norms, norms[1:] + [""])):
+    if age is None and any(
+        w in ("newborn", "newborns", "neonate")
+        or (w == "new" and n2 == "born")
+        or (w == "just" and n2 == "born")
+        for w, n2 in zip(norms, [*norms[1:], ""], strict=True)
+    ):
         age = 0.0
     subject = read_subject(norms, age, own_age)
     answer = bare_answer(norms)
-    return Extraction(findings=result, subject=subject, age_months=age, pattern=pattern,
-                      answer=answer, asked_about=asked_about)
+    return Extraction(
+        findings=result,
+        subject=subject,
+        age_months=age,
+        pattern=pattern,
+        answer=answer,
+        asked_about=asked_about,
+    )
 
 
-def _red_keys(span: Span, norms: Sequence[str], sent_spans: List[Span],
-              pol: Optional[Answer]) -> List[Tuple[str, Optional[Answer]]]:
+def _red_keys(
+    span: Span, norms: Sequence[str], sent_spans: List[Span], pol: Optional[Answer]
+) -> List[Tuple[str, Optional[Answer]]]:
     """A red area is inflammation when the same sentence says swollen/warm/tender (and
     means it), otherwise a discoloration."""
-    context = any(f.key == "infection" and (f.hyp or f.asked) == (span.hyp or span.asked)
-                  and (f.final if f.final is not None else f.pol) in (YES, UNSURE)
-                  for f in sent_spans)
+    context = any(
+        f.key == "infection"
+        and (f.hyp or f.asked) == (span.hyp or span.asked)
+        and (f.final if f.final is not None else f.pol) in (YES, UNSURE)
+        for f in sent_spans
+    )
     word = norms[span.start]
     if pol == NO and word == "redness":
         return [("infection", NO), ("discoloration", NO)]
@@ -162,8 +182,9 @@ def _red_keys(span: Span, norms: Sequence[str], sent_spans: List[Span],
     return [("discoloration", pol)]
 
 
-def _apply_following_answers(norms: Sequence[str], sentences: Sequence[Sentence],
-                             findings: List[Span]) -> None:
+def _apply_following_answers(
+    norms: Sequence[str], sentences: Sequence[Sentence], findings: List[Span]
+) -> None:
     """'Any hair? No.' / 'Is it deep? Not sure.': the reply belongs to the short question."""
     for idx, (s, e, qmark) in enumerate(sentences[:-1]):
         if not qmark or e - s > 8:
@@ -173,10 +194,16 @@ def _apply_following_answers(norms: Sequence[str], sentences: Sequence[Sentence]
             first += 1
         if first < e and norms[first] in Q_WH:
             continue
-        if first < e and norms[first] in Q_AUX and norms[first] != "any":
-            if first + 1 >= e or norms[first + 1] not in ("it", "there", "he", "she", "they",
-                                                          "its"):
-                continue
+        if (
+            first < e
+            and norms[first] in Q_AUX
+            and norms[first] != "any"
+            and (
+                first + 1 >= e
+                or norms[first + 1] not in ("it", "there", "he", "she", "they", "its")
+            )
+        ):
+            continue
         ns, ne, _ = sentences[idx + 1]
         found = answer_at(norms, ns, ne, strict=False)
         if found is None:
@@ -187,8 +214,9 @@ def _apply_following_answers(norms: Sequence[str], sentences: Sequence[Sentence]
                 span.asked = False
 
 
-def _apply_checklist_answers(norms: Sequence[str], bounds: Sequence[Tuple[int, int]],
-                             findings: List[Span]) -> None:
+def _apply_checklist_answers(
+    norms: Sequence[str], bounds: Sequence[Tuple[int, int]], findings: List[Span]
+) -> None:
     """Inline checklist answers: "hair: no", "leaking - not sure", "tag? yes"."""
     for span in findings:
         if span.key.startswith("pat:"):
@@ -196,8 +224,11 @@ def _apply_checklist_answers(norms: Sequence[str], bounds: Sequence[Tuple[int, i
         end_of_sentence = bounds[span.start][1]
         k = span.end
         skipped = 0
-        while k < len(norms) and norms[k] in (":", "-", "–", "—", "=", "?", "=>", "->") \
-                and skipped < 2:
+        while (
+            k < len(norms)
+            and norms[k] in (":", "-", "–", "—", "=", "?", "=>", "->")
+            and skipped < 2
+        ):
             k += 1
             skipped += 1
         if k < end_of_sentence and norms[k] in _CHECKLIST_STARTS:
@@ -208,8 +239,9 @@ def _apply_checklist_answers(norms: Sequence[str], bounds: Sequence[Tuple[int, i
                 span.hyp = False
 
 
-def _pattern(result: Dict[str, Answer], votes: Dict[str, bool],
-             norms: Sequence[str]) -> Optional[str]:
+def _pattern(
+    result: Dict[str, Answer], votes: Dict[str, bool], norms: Sequence[str]
+) -> Optional[str]:
     if result.get("multiple") == YES:
         return PATTERN_SEVERAL_MIDLINE
     if votes.get(PATTERN_TWO_SIDES):

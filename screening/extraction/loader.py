@@ -13,6 +13,7 @@ Kinds of value:
 - ``numbers``: word -> number.
 - ``raw``: a structure checked by the module that owns it (the rules, the reply phrases).
 """
+
 from __future__ import annotations
 
 import functools
@@ -78,7 +79,7 @@ def read_yaml(path: Path) -> object:
     source = path.name
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+            return yaml.load(handle, Loader=_YamlLoader)
     except OSError as error:
         raise WordListError(source, "file", f"cannot be read ({error.strerror})") from error
     except yaml.YAMLError as error:
@@ -93,12 +94,18 @@ def check_unique(source: str, entry: str, items: Tuple[str, ...]) -> None:
         seen.add(item)
 
 
-def check_keys(source: str, entry: str, found: Mapping[str, object],
-               allowed: FrozenSet[str], required: FrozenSet[str] = frozenset()) -> None:
+def check_keys(
+    source: str,
+    entry: str,
+    found: Mapping[str, object],
+    allowed: FrozenSet[str],
+    required: FrozenSet[str] = frozenset(),
+) -> None:
     unknown = sorted(set(found) - allowed)
     if unknown:
-        raise WordListError(source, entry, f"unknown key {unknown[0]!r} "
-                            f"(allowed: {', '.join(sorted(allowed))})")
+        raise WordListError(
+            source, entry, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+        )
     missing = sorted(required - set(found))
     if missing:
         raise WordListError(source, entry, f"missing key {missing[0]!r}")
@@ -176,29 +183,71 @@ def read_table(path: Path, schema: Mapping[str, str]) -> Table:
 SCHEMAS: Dict[str, Dict[str, str]] = {
     "rules.yml": {"common_words": "words", "macros": "raw", "rules": "raw"},
     "spelling.yml": {"variants": "map", "fuzzy_targets": "words", "never_correct": "words"},
-    "replies.yml": {"phrases": "raw", "continue_after": "words",
-                    "continue_after_unsure": "words", "emoji": "map"},
+    "replies.yml": {
+        "phrases": "raw",
+        "continue_after": "words",
+        "continue_after_unsure": "words",
+        "emoji": "map",
+    },
     "scope.yml": dict.fromkeys(
-        ("break_tokens", "contrast", "subject_pronouns", "before_subject", "and_breaks_before",
-         "verb_stops", "skip", "after_comma_ok", "mental_verbs", "hedges", "definite",
-         "ellipsis_subjects", "ellipsis_verbs", "ellipsis_fillers", "ellipsis_when"), "words"),
+        (
+            "break_tokens",
+            "contrast",
+            "subject_pronouns",
+            "before_subject",
+            "and_breaks_before",
+            "verb_stops",
+            "skip",
+            "after_comma_ok",
+            "mental_verbs",
+            "hedges",
+            "definite",
+            "ellipsis_subjects",
+            "ellipsis_verbs",
+            "ellipsis_fillers",
+            "ellipsis_when",
+        ),
+        "words",
+    ),
     "questions.yml": dict.fromkeys(
-        ("auxiliaries", "wh_words", "before_question", "interjections", "openers",
-         "inverted_subjects", "complementizers", "embedded_verbs", "hypothetical", "sign_nouns",
-         "asserting_determiners"), "words"),
-    "numbers.yml": {"word_numbers": "numbers", "size_units_mm": "numbers",
-                    "other_nouns": "words", "at_most": "phrases", "at_least": "phrases",
-                    "approximately": "words", "age_units": "map", "person_after": "words",
-                    "person_words": "words", "not_age_after": "words",
-                    "duration_words": "words"},
+        (
+            "auxiliaries",
+            "wh_words",
+            "before_question",
+            "interjections",
+            "openers",
+            "inverted_subjects",
+            "complementizers",
+            "embedded_verbs",
+            "hypothetical",
+            "sign_nouns",
+            "asserting_determiners",
+        ),
+        "words",
+    ),
+    "numbers.yml": {
+        "word_numbers": "numbers",
+        "size_units_mm": "numbers",
+        "other_nouns": "words",
+        "at_most": "phrases",
+        "at_least": "phrases",
+        "approximately": "words",
+        "age_units": "map",
+        "person_after": "words",
+        "person_words": "words",
+        "not_age_after": "words",
+        "duration_words": "words",
+    },
     "subject.yml": dict.fromkeys(
-        ("baby", "child", "other", "own_body", "third_person", "body_words"), "words"),
+        ("baby", "child", "other", "own_body", "third_person", "body_words"), "words"
+    ),
     "assembly.yml": dict.fromkeys(
-        ("condition_words", "own_case", "checklist_starts", "not_the_dimple"), "words"),
+        ("condition_words", "own_case", "checklist_starts", "not_the_dimple"), "words"
+    ),
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def table(name: str) -> Table:
     """A packaged data file, read once per process."""
     return read_table(DATA_DIR / name, SCHEMAS[name])

@@ -3,6 +3,7 @@
 Suppressors ("tail bone" is not a tail) drop the matches inside them; a finding phrase
 that holds its own negation ("not breathing") swallows the cue inside it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tup
 
 from .normalise import VARIANTS
 from .numbers import measurements
-from .patterns import RULE_SET, Rule, RuleSet, TokenPattern, expand, rule_words, trigger_words
+from .patterns import RULE_SET, Rule, RuleSet, TokenPattern, rule_words, trigger_words
 from .sentences import Sentence
 from .spans import Span, filter_longest
 
@@ -40,23 +41,26 @@ class Pipeline:
         rules = rule_set.rules
         buckets: Dict[str, Dict[int, List[List[TokenPattern]]]] = {}
         for index, rule in enumerate(rules):
-            for spec in rule.specs:
-                for pattern in expand(spec):
+            for patterns in rule.patterns:
+                for pattern in patterns:
                     for word in trigger_words(pattern, rule_set.common_words):
                         buckets.setdefault(word, {}).setdefault(index, []).append(pattern)
         self.matchers: Dict[str, Matcher] = {}
         for word, by_rule in buckets.items():
             matcher = Matcher(self.nlp.vocab)
-            for index, patterns in by_rule.items():
-                matcher.add(f"r{index}", patterns)
+            for index, bucket in by_rule.items():
+                matcher.add(f"r{index}", bucket)
             self.matchers[word] = matcher
         self.rule_of: Dict[int, Rule] = {
-            self.nlp.vocab.strings[f"r{i}"]: rule for i, rule in enumerate(rules)}
-        self.known: FrozenSet[str] = rule_words(rules) | frozenset(VARIANTS.values()) \
-            | frozenset(VARIANTS)
+            self.nlp.vocab.strings[f"r{i}"]: rule for i, rule in enumerate(rules)
+        }
+        self.known: FrozenSet[str] = (
+            rule_words(rules) | frozenset(VARIANTS.values()) | frozenset(VARIANTS)
+        )
 
-    def matches(self, doc: Doc, norms: Sequence[str],
-                sentences: Sequence[Sentence]) -> List[Tuple[int, int, int]]:
+    def matches(
+        self, doc: Doc, norms: Sequence[str], sentences: Sequence[Sentence]
+    ) -> List[Tuple[int, int, int]]:
         """All rule matches. Rules never cross a sentence end, so each bucket is run on
         the sentences that contain its word only (a call costs ~0.4 us per token)."""
         found: set[Tuple[int, int, int]] = set()
@@ -96,8 +100,9 @@ def pipeline() -> Pipeline:
     return _PIPELINE
 
 
-def collect(doc: Doc, pipe: Pipeline, norms: List[str],
-            sentences: Sequence[Sentence]) -> Tuple[List[Span], List[Span]]:
+def collect(
+    doc: Doc, pipe: Pipeline, norms: List[str], sentences: Sequence[Sentence]
+) -> Tuple[List[Span], List[Span]]:
     """The finding spans and the cue spans of a message, suppressed matches removed."""
     raw: List[Span] = []
     for match_id, start, end in pipe.matches(doc, norms, sentences):

@@ -5,6 +5,7 @@ Markup, control characters and invisible characters go; contractions are spelt o
 from ``data/spelling.yml`` (explicit variants, plus an edit-distance-1 check on long,
 unknown words against the ``fuzzy_targets``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,14 +42,17 @@ _TAG_RE = re.compile(
 )
 _SYMBOL_RUN_RE = re.compile(r"([^\w\s])\1{3,}")
 _EMOJI_RUN_RE = re.compile(
-    "(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF]"
-    "[\ufe0f\u200d\u2640\u2642\U0001F3FB-\U0001F3FF]*\\s*)+")
+    "(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"
+    "[\ufe0f\u200d\u2640\u2642\U0001f3fb-\U0001f3ff]*\\s*)+"
+)
 _BLANKS_RE = re.compile(r"[^\S\n]+")
 _NEWLINES_RE = re.compile(r"\s*\n\s*")
 _LONG_RUN_RE = re.compile(r"\S{40}(?=\S)")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_INVISIBLE_RE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-                           r"\ufff9-\ufffb\ud800-\udfff]")
+_INVISIBLE_RE = re.compile(
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+    r"\ufff9-\ufffb\ud800-\udfff]"
+)
 _CONTRACTIONS = [
     (re.compile(r"\b(ca|can)n[’'`]?t\b"), "can not"),
     (re.compile(r"\bcannot\b"), "can not"),
@@ -74,6 +78,7 @@ _HYPHEN_RE = re.compile(r"(?<=[a-z0-9])[-‐‑–](?=[a-z])|(?<=[a-z])[-‐‑�
 _RANGE_RE = re.compile(r"(?<=\d)\s*[-–]\s*(?=\d)")
 _NUM_UNIT_RE = re.compile(r"(\d)(?=(?!p\b)[a-z])")  # "8mm" -> "8 mm", but "5p" (a coin) stays
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")  # "soooo deeeep" -> "soo deep"
+_PLAIN_WORD_RE = re.compile(r"[a-z]{1,40}")
 
 
 def is_symbol(text: str) -> bool:
@@ -102,8 +107,12 @@ def clean_text(text: object) -> Tuple[str, Optional[str]]:
     # without spaces (5,000 emoji took seconds): give emoji room and cap word length.
     text = _SYMBOL_RUN_RE.sub(r"\1\1\1", text)
     stripped = text.strip()
-    symbols_only = stripped if stripped and all(
-        is_symbol(ch) or ch.isspace() or ch in "\u200d\ufe0f" for ch in stripped) else None
+    symbols_only = (
+        stripped
+        if stripped
+        and all(is_symbol(ch) or ch.isspace() or ch in "\u200d\ufe0f" for ch in stripped)
+        else None
+    )
     # Emoji end a thought like a full stop ("it has hair 😭 is that bad"); as tokens they
     # only cost time, so each run of them becomes one stop.
     text = _EMOJI_RUN_RE.sub(" . ", text)
@@ -126,6 +135,7 @@ def clean_text(text: object) -> Tuple[str, Optional[str]]:
 _SPELLING = table("spelling.yml")
 # Spelling variants and typos seen in parents' messages -> the word the rules use.
 VARIANTS: Dict[str, str] = _SPELLING.mapping("variants")
+_VARIANT_TARGETS = frozenset(VARIANTS.values())
 # Edit-distance-1 targets: long, distinctive words whose typos should still count.
 _FUZZY_TARGETS = _SPELLING.words("fuzzy_targets")
 # Real words one edit away from a target: never "correct" these.
@@ -139,7 +149,7 @@ def _fuzzy_index() -> Tuple[Dict[str, str], Dict[str, str]]:
     for word in _FUZZY_TARGETS:
         exact[word] = word
         for i in range(len(word)):
-            deletes.setdefault(word[:i] + word[i + 1:], word)
+            deletes.setdefault(word[:i] + word[i + 1 :], word)
     return exact, deletes
 
 
@@ -153,13 +163,13 @@ def fuzzy(word: str) -> Optional[str]:
     if word in _FUZZY_DELETES:  # one letter missing
         return _FUZZY_DELETES[word]
     for i in range(len(word)):
-        shorter = word[:i] + word[i + 1:]
+        shorter = word[:i] + word[i + 1 :]
         if shorter in _FUZZY_EXACT:  # one letter too many
             return _FUZZY_EXACT[shorter]
         if shorter in _FUZZY_DELETES and len(_FUZZY_DELETES[shorter]) == len(word):
             return _FUZZY_DELETES[shorter]  # one letter wrong
     for i in range(len(word) - 1):  # two letters swapped
-        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         if swapped in _FUZZY_EXACT:
             return swapped
     return None
@@ -183,17 +193,25 @@ def norms(doc: Doc, known: FrozenSet[str]) -> List[str]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def why_never_seen(word: str) -> Optional[str]:
     """Why a rule word can never be a token's NORM, or None if it can be.
 
     A rule written with "colour" never matches (the NORM is "color"), nor one with
     "can't" (the text says "can not" by then) or "2nd" (read as "2 nd").
     """
-    if word in VARIANTS.values():
+    if word in _VARIANT_TARGETS:
         return None
     if word in VARIANTS:
         return f"{word!r} is always read as {VARIANTS[word]!r} (data/spelling.yml)"
+    # Only these steps change a short lower-case word; checking them alone keeps the
+    # check of every rule word fast at start-up.
+    if (
+        _PLAIN_WORD_RE.fullmatch(word)
+        and not _REPEAT_RE.search(word)
+        and not any(pattern.search(word) for pattern, _ in _CONTRACTIONS)
+    ):
+        return None
     cleaned, _ = clean_text(word)
     if cleaned != word:
         return f"{word!r} becomes {cleaned!r} before the rules read it"

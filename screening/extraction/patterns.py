@@ -10,10 +10,11 @@ Words are matched against each token's NORM (see normalise.py), so a phrase is w
 in lower case, with American spelling and contractions spelt out ("can not").
 ``load_rules`` checks every rule before the engine uses it; see docs/extraction.md.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -37,13 +38,16 @@ FINDING_KEYS: FrozenSet[str] = frozenset(FINDINGS) | {EMERGENCY}
 # later), where the dimple is ("pat:<pattern>"), a cue that changes the words after it,
 # or "supp", a phrase that only hides other matches inside it ("tail bone").
 CUE_KEYS = frozenset({"cue:neg", "cue:unsure", "cue:hyp"})
-RULE_KEYS: FrozenSet[str] = (FINDING_KEYS | {"red", "supp"} | CUE_KEYS
-                             | {"pat:" + pattern for pattern in PATTERNS})
-SUPPRESSIBLE: FrozenSet[str] = (FINDING_KEYS | {"red", "cue"}
-                                | {"pat:" + pattern for pattern in PATTERNS})
+RULE_KEYS: FrozenSet[str] = (
+    FINDING_KEYS | {"red", "supp"} | CUE_KEYS | {"pat:" + pattern for pattern in PATTERNS}
+)
+SUPPRESSIBLE: FrozenSet[str] = (
+    FINDING_KEYS | {"red", "cue"} | {"pat:" + pattern for pattern in PATTERNS}
+)
 _ANSWERS = {answer.value: answer for answer in Answer}
-_RULE_FIELDS = frozenset({"key", "answer", "phrases", "suppresses", "ignore_when_absent",
-                          "it_means_dimple"})
+_RULE_FIELDS = frozenset(
+    {"key", "answer", "phrases", "suppresses", "ignore_when_absent", "it_means_dimple"}
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Rule:
     key: str  # a finding key, "red", "pat:<pattern>", "cue:<kind>" or "supp"
     pol: Optional[Answer]  # what a match says about the finding, before negation
     specs: Tuple[str, ...]  # the phrases, with macros expanded
+    # The Matcher patterns of each phrase, in order (expanded once, when loading).
+    patterns: Tuple[Tuple[List[TokenPattern], ...], ...] = field(default=(), compare=False)
     suppress: FrozenSet[str] = frozenset()  # keys whose spans inside this one are dropped
     neg_ok: bool = True  # False: a negated/NO reading is dropped ("no fever" says nothing local)
     it_pred: bool = False  # "it is tiny": only trusted when "it" can only be the dimple
@@ -89,7 +95,7 @@ def expand(spec: str) -> List[List[TokenPattern]]:
                     break
                 out = [a + b for a in out for b in alts]
             else:
-                out = [a + [tokens[i]] for a in out]
+                out = [[*a, tokens[i]] for a in out]
                 i += 1
         return out, i
 
@@ -130,8 +136,8 @@ def rule_words(rules: Sequence[Rule]) -> FrozenSet[str]:
     """Every word a rule uses: these are never 'corrected' by the typo check."""
     words: set[str] = set()
     for rule in rules:
-        for spec in rule.specs:
-            for pattern in expand(spec):
+        for patterns in rule.patterns:
+            for pattern in patterns:
                 for accepted in pattern_words(pattern):
                     words.update(accepted)
     return frozenset(words)
@@ -140,7 +146,7 @@ def rule_words(rules: Sequence[Rule]) -> FrozenSet[str]:
 def trigger_words(pattern: Sequence[TokenPattern], common: FrozenSet[str]) -> FrozenSet[str]:
     """The words of the most selective required token: the pattern cannot match without one."""
     best: Optional[Tuple[Tuple[bool, int], FrozenSet[str]]] = None
-    for tok, words in zip(pattern, pattern_words(pattern)):
+    for tok, words in zip(pattern, pattern_words(pattern), strict=True):
         if tok.get("OP") == "?" or not words:
             continue
         score = (bool(words & common), len(words))
@@ -166,8 +172,11 @@ def _check_syntax(source: str, entry: str, spec: str) -> None:
                 raise WordListError(source, entry, "an empty alternative in a group")
         elif token == "|":
             if depth == 0:
-                raise WordListError(source, entry, "'|' between words needs no spaces "
-                                    "(write a|b, or ( a b | c ) for phrases)")
+                raise WordListError(
+                    source,
+                    entry,
+                    "'|' between words needs no spaces (write a|b, or ( a b | c ) for phrases)",
+                )
             if previous in ("(", "|"):
                 raise WordListError(source, entry, "an empty alternative in a group")
         else:
@@ -182,6 +191,16 @@ def _check_syntax(source: str, entry: str, spec: str) -> None:
         previous = token
     if depth != 0:
         raise WordListError(source, entry, "'(' without ')'")
+
+
+def _spec_words(spec: str) -> set[str]:
+    """Every word a phrase names, whatever group it is in."""
+    words: set[str] = set()
+    for token in _SPEC_TOKEN_RE.findall(spec):
+        if token in ("(", ")", ")?", "|", "_"):
+            continue
+        words.update((token[:-1] if token.endswith("?") and len(token) > 1 else token).split("|"))
+    return words
 
 
 def _expand_macros(source: str, entry: str, spec: str, macros: Dict[str, str]) -> str:
@@ -214,11 +233,15 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
     assert isinstance(key, str)
     answer_value = item.get("answer")
     if isinstance(answer_value, bool):
-        raise WordListError(source, f"{entry}.answer", "write \"yes\" or \"no\" in quotes "
-                            "(bare yes/no are true/false in YAML)")
+        raise WordListError(
+            source,
+            f"{entry}.answer",
+            'write "yes" or "no" in quotes (bare yes/no are true/false in YAML)',
+        )
     if answer_value is not None and answer_value not in _ANSWERS:
-        raise WordListError(source, f"{entry}.answer", f"unknown answer {answer_value!r} "
-                            "(allowed: yes, no, unsure)")
+        raise WordListError(
+            source, f"{entry}.answer", f"unknown answer {answer_value!r} (allowed: yes, no, unsure)"
+        )
     is_finding = key not in CUE_KEYS and key != "supp"
     if is_finding and answer_value is None:
         raise WordListError(source, entry, "a finding rule needs an answer")
@@ -229,8 +252,9 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
         raise WordListError(source, f"{entry}.suppresses", "must be a list of keys")
     for suppressed in suppress_value:
         if suppressed not in SUPPRESSIBLE:
-            raise WordListError(source, f"{entry}.suppresses",
-                                f"unknown finding key {suppressed!r}")
+            raise WordListError(
+                source, f"{entry}.suppresses", f"unknown finding key {suppressed!r}"
+            )
     check_unique(source, f"{entry}.suppresses", tuple(suppress_value))
     if key == "supp" and not suppress_value:
         raise WordListError(source, entry, "a suppressor (key supp) must say what it suppresses")
@@ -238,6 +262,7 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
     if not isinstance(phrases, list) or not phrases:
         raise WordListError(source, f"{entry}.phrases", "must be a non-empty list")
     specs = []
+    expanded = []
     for number, phrase in enumerate(phrases):
         where = f"{entry}.phrases[{number}] {phrase!r}"
         if not isinstance(phrase, str) or not phrase.split():
@@ -249,21 +274,28 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
             raise WordListError(source, where, "matches nothing")
         for pattern in patterns:
             if all(tok.get("OP") == "?" or not tok for tok in pattern):
-                raise WordListError(source, where, "needs at least one word that is not "
-                                    "optional (it would match anywhere)")
-            for accepted in pattern_words(pattern):
-                if not accepted:
-                    continue
-                reasons = [why_never_seen(word) for word in sorted(accepted)]
-                reasons = [reason for reason in reasons if reason is not None]
-                if reasons:
-                    raise WordListError(source, where, f"can never match: {reasons[0]}")
+                raise WordListError(
+                    source,
+                    where,
+                    "needs at least one word that is not optional (it would match anywhere)",
+                )
+        for word in sorted(_spec_words(spec)):
+            reason = why_never_seen(word)
+            if reason is not None:
+                raise WordListError(source, where, f"can never match: {reason}")
         specs.append(spec)
+        expanded.append(tuple(patterns))
     check_unique(source, f"{entry}.phrases", tuple(phrases))
     answer = _ANSWERS[answer_value] if answer_value is not None else None
-    return Rule(key, answer, tuple(specs), frozenset(suppress_value),
-                not _flag(source, entry, item, "ignore_when_absent"),
-                _flag(source, entry, item, "it_means_dimple"))
+    return Rule(
+        key,
+        answer,
+        tuple(specs),
+        tuple(expanded),
+        frozenset(suppress_value),
+        not _flag(source, entry, item, "ignore_when_absent"),
+        _flag(source, entry, item, "it_means_dimple"),
+    )
 
 
 def load_rules(path: Path) -> RuleSet:

@@ -4,6 +4,7 @@ A clause that asks ("is a tuft of hair bad?") puts its findings in ``asked_about
 unless it also asserts something about the person's own case ("is it bad that he has
 hair?", "why is it leaking?").
 """
+
 from __future__ import annotations
 
 from typing import List, Sequence, Tuple
@@ -41,8 +42,18 @@ def question_ranges(norms: Sequence[str], s: int, e: int, qmark: bool) -> List[Q
         if not at_start:
             continue
         nxt = norms[k + 1] if k + 1 < e else ""
-        if n in Q_AUX or n in ("what", "why", "how", "where", "which", "who", "whats", "hows",
-                               "wat", "wot"):
+        if n in Q_AUX or n in (
+            "what",
+            "why",
+            "how",
+            "where",
+            "which",
+            "who",
+            "whats",
+            "hows",
+            "wat",
+            "wot",
+        ):
             if n == "any" and not qmark:
                 continue
             if n in Q_AUX and n != "any":
@@ -50,11 +61,17 @@ def question_ranges(norms: Sequence[str], s: int, e: int, qmark: bool) -> List[Q
                 # or "can not tell how deep" (subject dropped) is a statement.
                 if nxt in ("not", "be", "been") and not qmark:
                     continue
-                if k != first and nxt not in _INVERTED_SUBJ and not (
-                        qmark and nxt in ("a", "an", "the", "any")):
+                if (
+                    k != first
+                    and nxt not in _INVERTED_SUBJ
+                    and not (qmark and nxt in ("a", "an", "the", "any"))
+                ):
                     continue
-                if n in ("have", "has") and nxt not in _INVERTED_SUBJ and nxt not in (
-                        "anyone", "anybody"):
+                if (
+                    n in ("have", "has")
+                    and nxt not in _INVERTED_SUBJ
+                    and nxt not in ("anyone", "anybody")
+                ):
                     continue
             if k != first and not qmark and n in ("what", "how", "which", "who", "where"):
                 continue
@@ -68,8 +85,7 @@ def question_ranges(norms: Sequence[str], s: int, e: int, qmark: bool) -> List[Q
     for start, why in starts:
         end = e
         for k in range(start + 1, e - 1):
-            if norms[k] in (",", "and", "but", "because", "cos", ";") and \
-                    norms[k + 1] in _OPENERS:
+            if norms[k] in (",", "and", "but", "because", "cos", ";") and norms[k + 1] in _OPENERS:
                 end = k
                 break
             if norms[k] in ("but", ";"):
@@ -83,7 +99,7 @@ def asserted_in_question(norms: Sequence[str], qstart: int, span: Span, why: boo
     """Whether a question still tells that the sign is there ("is it bad he has hair?")."""
     if why:
         return True
-    between = norms[qstart:span.start]
+    between = norms[qstart : span.start]
     if any(w in _HYP_WORDS for w in between):
         return False
     for k in range(qstart + 2, span.start):
@@ -91,14 +107,24 @@ def asserted_in_question(norms: Sequence[str], qstart: int, span: Span, why: boo
         if w in _COMPLEMENTIZER:
             return True
         # Not "it": "any chance it's infected?" asks, "is it bad he has hair?" tells.
-        if w in ("he", "she", "there", "i", "we", "they") and k + 1 < len(norms) \
-                and norms[k + 1] in _EMBED_VERBS and norms[k - 1] not in Q_AUX:
+        if (
+            w in ("he", "she", "there", "i", "we", "they")
+            and k + 1 < len(norms)
+            and norms[k + 1] in _EMBED_VERBS
+            and norms[k - 1] not in Q_AUX
+        ):
             return True
-        if w in ("my", "our") and k + 2 < len(norms):
-            if norms[k + 1] in _EMBED_VERBS or (
-                    norms[k + 2] in _EMBED_VERBS and norms[k + 1] != "to"):
-                return True
-    if span.start > qstart and norms[span.start - 1] in _ASSERT_DETS \
-            and norms[span.start] in SIGN_NOUNS:
-        return True
-    return False
+        if (
+            w in ("my", "our")
+            and k + 2 < len(norms)
+            and (
+                norms[k + 1] in _EMBED_VERBS
+                or (norms[k + 2] in _EMBED_VERBS and norms[k + 1] != "to")
+            )
+        ):
+            return True
+    return (
+        span.start > qstart
+        and norms[span.start - 1] in _ASSERT_DETS
+        and norms[span.start] in SIGN_NOUNS
+    )

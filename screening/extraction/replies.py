@@ -6,6 +6,7 @@ for the message still to be a bare reply: "loose" = anything ("yes there's some 
 isn't") but not a noun ("no hair" is a finding, not a reply); "strict" = punctuation
 only ("it is." but not "it is deep").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,19 +38,28 @@ def read_reply_phrases(source: str, groups: object) -> List[ReplyPhrase]:
         entry = f"phrases[{index}]"
         if not isinstance(group, dict):
             raise WordListError(source, entry, "must be a mapping with answer, follow, phrases")
-        check_keys(source, entry, group, frozenset({"answer", "follow", "phrases"}),
-                   frozenset({"answer", "follow", "phrases"}))
+        check_keys(
+            source,
+            entry,
+            group,
+            frozenset({"answer", "follow", "phrases"}),
+            frozenset({"answer", "follow", "phrases"}),
+        )
         answer = group["answer"]
         if isinstance(answer, bool) or answer not in _ANSWERS:
-            raise WordListError(source, f"{entry}.answer",
-                                "must be \"yes\", \"no\" or \"unsure\" (in quotes)")
+            raise WordListError(
+                source, f"{entry}.answer", 'must be "yes", "no" or "unsure" (in quotes)'
+            )
         if group["follow"] not in _FOLLOWS:
             raise WordListError(source, f"{entry}.follow", f"must be one of {_FOLLOWS}")
         for phrase in phrase_list(source, f"{entry}.phrases", group["phrases"]):
             words = tuple(phrase.split())
             if words in seen:
-                raise WordListError(source, f"{entry}.phrases",
-                                    f"{phrase!r} is listed twice (also in {seen[words]})")
+                raise WordListError(
+                    source,
+                    f"{entry}.phrases",
+                    f"{phrase!r} is listed twice (also in {seen[words]})",
+                )
             seen[words] = entry
             out.append(ReplyPhrase(words, _ANSWERS[answer], group["follow"]))
     return sorted(out, key=lambda p: -len(p.words))
@@ -64,14 +74,14 @@ _CONTINUE = _WORDS.word_set("continue_after")
 # "not sure if ...", "can't tell how deep": still a reply, the rest only says about what.
 _CONTINUE_UNSURE = _WORDS.word_set("continue_after_unsure")
 _EMOJI: Tuple[Tuple[str, Answer], ...] = tuple(
-    (emoji, _ANSWERS[answer]) for emoji, answer in _WORDS.mapping("emoji").items())
+    (emoji, _ANSWERS[answer]) for emoji, answer in _WORDS.mapping("emoji").items()
+)
 for _emoji, _answer in _WORDS.mapping("emoji").items():
     if _answer not in _ANSWERS:
         raise WordListError(_WORDS.source, f"emoji.{_emoji}", "must be yes, no or unsure")
 
 
-def answer_at(norms: Sequence[str], i: int, e: int,
-              strict: bool) -> Optional[Tuple[Answer, int]]:
+def answer_at(norms: Sequence[str], i: int, e: int, strict: bool) -> Optional[Tuple[Answer, int]]:
     """A reply phrase at token i. strict: only punctuation (or "and") may follow it."""
     for phrase in _BY_FIRST.get(norms[i], ()) if i < e else ():
         words, answer, follow = phrase.words, phrase.answer, phrase.follow
@@ -79,8 +89,12 @@ def answer_at(norms: Sequence[str], i: int, e: int,
         if end > e or tuple(norms[i:end]) != words:
             continue
         nxt = norms[end] if end < e else ""
-        if nxt == "" or nxt in (",", ".", "!", "?", ";", ":", "-", "...") or is_symbol(nxt) \
-                or nxt.isspace():
+        if (
+            nxt == ""
+            or nxt in (",", ".", "!", "?", ";", ":", "-", "...")
+            or is_symbol(nxt)
+            or nxt.isspace()
+        ):
             return answer, end
         if strict or follow == "strict":
             if strict and nxt == "and":
@@ -88,8 +102,9 @@ def answer_at(norms: Sequence[str], i: int, e: int,
             continue
         if follow == "loose" and nxt not in ("not", "no", "nope", "never"):
             return answer, end
-        if follow != "loose" and (nxt in _CONTINUE or (
-                answer == Answer.UNSURE and nxt in _CONTINUE_UNSURE)):
+        if follow != "loose" and (
+            nxt in _CONTINUE or (answer == Answer.UNSURE and nxt in _CONTINUE_UNSURE)
+        ):
             return answer, end
     return None
 

@@ -1,4 +1,5 @@
 """What the extractor returns."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,4 +21,4 @@ class Extraction:
 def is_urgent(extraction: Extraction) -> bool:
     """True if any urgent red flag or an emergency sign is present (YES)."""
     findings = getattr(extraction, "findings", None) or {}
-    return any(findings.get(key) == Answer.YES for key in URGENT_FINDINGS + (EMERGENCY,))
+    return any(findings.get(key) == Answer.YES for key in (*URGENT_FINDINGS, EMERGENCY))

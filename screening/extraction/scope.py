@@ -9,6 +9,7 @@ hair") and is not negated; a hedged negation ("it might not be deep") gives UNSU
 NO. An uncertainty cue ("not sure if", "can't tell whether") makes what follows UNSURE;
 an "if"/"what if" makes it hypothetical. The word lists are in ``data/scope.yml``.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional, Sequence
@@ -49,7 +50,7 @@ class _Neg:
         self.gap_after = 0
         self.conn: Optional[str] = None
         self.conn_idx = -1
-        following = norms[end:end + 3]
+        following = norms[end : end + 3]
         # "I don't think there's hair": the cue reaches over one new subject.
         self.allow_subj = 1 if any(w in _MENTAL for w in following) else 0
         self.last_keys: set[str] = set()
@@ -92,8 +93,11 @@ def walk(norms: Sequence[str], s: int, e: int, spans: List[Span], cues: List[Spa
     i = s
     while i < e:
         n = norms[i]
-        if n in _BREAK_TOKENS or n in _CONTRAST or (
-                n == "other" and i + 1 < e and norms[i + 1] == "than"):
+        if (
+            n in _BREAK_TOKENS
+            or n in _CONTRAST
+            or (n == "other" and i + 1 < e and norms[i + 1] == "than")
+        ):
             if n in _CONTRAST and negated and _elliptic_yes(norms, i + 1, e):
                 # "it never used to leak but now it does": the ellipsis revokes the "no".
                 for span in negated:
@@ -109,10 +113,14 @@ def walk(norms: Sequence[str], s: int, e: int, spans: List[Span], cues: List[Spa
                 if is_answer_no(norms, i, e):
                     i = cue.end
                     continue
-                hedged = any(w in _HEDGE_NEG for w in norms[max(s, i - 3):i])
+                hedged = any(w in _HEDGE_NEG for w in norms[max(s, i - 3) : i])
                 neg = _Neg(norms, cue.start, cue.end, hedged)
-            elif not (kind == "hyp" and mod is not None and mod.kind == "unsure"
-                      and mod.last_cue_end >= i - 1):
+            elif not (
+                kind == "hyp"
+                and mod is not None
+                and mod.kind == "unsure"
+                and mod.last_cue_end >= i - 1
+            ):
                 # "not sure if ..." stays uncertain rather than becoming hypothetical.
                 mod = _Mod(kind)
             if mod is not None:
@@ -123,8 +131,11 @@ def walk(norms: Sequence[str], s: int, e: int, spans: List[Span], cues: List[Spa
         for span in here:
             pol = span.pol
             # "nobody noticed the hair", "not sure what the lump is": "the" says it exists.
-            presupposed = (span.start > s and norms[span.start - 1] in _DEF_DETS
-                           and norms[span.start] in SIGN_NOUNS)
+            presupposed = (
+                span.start > s
+                and norms[span.start - 1] in _DEF_DETS
+                and norms[span.start] in SIGN_NOUNS
+            )
             if neg is not None and _neg_admits(neg, norms, span, e, spans_at):
                 if not presupposed:
                     # "it might not be deep" is not a firm no.
@@ -184,11 +195,23 @@ def walk(norms: Sequence[str], s: int, e: int, spans: List[Span], cues: List[Spa
                     if neg.gap_after > 4:
                         neg = None
         if mod is not None:
-            if n == "," and (mod.kind == "hyp" or nxt in _SUBJ_PRON
-                             or nxt in ("my", "his", "her", "our")):
-                mod = None
-            elif n == "and" and nxt in ("it", "there", "he", "she", "i", "we", "they", "my",
-                                        "his", "her", "our"):
+            new_clause_after_comma = n == "," and (
+                mod.kind == "hyp" or nxt in _SUBJ_PRON or nxt in ("my", "his", "her", "our")
+            )
+            new_clause_after_and = n == "and" and nxt in (
+                "it",
+                "there",
+                "he",
+                "she",
+                "i",
+                "we",
+                "they",
+                "my",
+                "his",
+                "her",
+                "our",
+            )
+            if new_clause_after_comma or new_clause_after_and:
                 mod = None
             elif mod.kind == "hyp" and n in _SUBJ_PRON and prev not in _PREPS:
                 mod.subjects += 1
@@ -200,27 +223,35 @@ def walk(norms: Sequence[str], s: int, e: int, spans: List[Span], cues: List[Spa
 def _elliptic_yes(norms: Sequence[str], k: int, e: int) -> bool:
     """'... but now it does', '... though it did last week', '... but it used to'."""
     # Symbols and numbers after it ("... but now it does <3", "!!") do not undo it.
-    words = [w for w in norms[k:e] if any(c.isalpha() for c in w)
-             and w not in _ELLIPSIS_FILLERS]
-    return len(words) >= 2 and words[0] in _ELLIPSIS_SUBJ and words[1] in _ELLIPSIS_AUX \
+    words = [w for w in norms[k:e] if any(c.isalpha() for c in w) and w not in _ELLIPSIS_FILLERS]
+    return (
+        len(words) >= 2
+        and words[0] in _ELLIPSIS_SUBJ
+        and words[1] in _ELLIPSIS_AUX
         and all(w in _WHEN_WORDS for w in words[2:])
+    )
 
 
-def _neg_admits(neg: _Neg, norms: Sequence[str], span: Span, e: int,
-                spans_at: Mapping[int, List[Span]]) -> bool:
+def _neg_admits(
+    neg: _Neg, norms: Sequence[str], span: Span, e: int, spans_at: Mapping[int, List[Span]]
+) -> bool:
     if not neg.seen:
         return True
     if neg.conn is None:
         # "no tuft of hair": two words for the same sign belong to one phrase.
         return span.key in neg.last_keys and span.start - neg.last_end <= 2
-    if span.pol == NO or any(w in _VERB_STOP for w in norms[span.start:span.end]):
+    if span.pol == NO or any(w in _VERB_STOP for w in norms[span.start : span.end]):
         return False  # "no swelling, legs are fine": a clause of its own, not a list item
     if neg.conn == ",":
         if any(norms[k] not in _COMMA_OK for k in range(neg.conn_idx + 1, span.start)):
             return False
         after = norms[span.end] if span.end < e else ""
-        return after in ("", ",", "or", "and", "nor", "/", "&", ".", ";") or after in _CONTRAST \
-            or span.end in spans_at or after in _BREAK_TOKENS
+        return (
+            after in ("", ",", "or", "and", "nor", "/", "&", ".", ";")
+            or after in _CONTRAST
+            or span.end in spans_at
+            or after in _BREAK_TOKENS
+        )
     return True
 
 
@@ -231,5 +262,26 @@ def is_answer_no(norms: Sequence[str], i: int, e: int) -> bool:
     nxt = norms[i + 1] if i + 1 < e else ""
     if not nxt or nxt.isspace() or is_symbol(nxt):
         return True
-    return nxt in (",", ".", "!", "no", "nope", "-", "thanks", "thank", "sorry", "i", "it", "he",
-                   "she", "there", "but", "just", "its", "we", "they", "that", "the")
+    return nxt in (
+        ",",
+        ".",
+        "!",
+        "no",
+        "nope",
+        "-",
+        "thanks",
+        "thank",
+        "sorry",
+        "i",
+        "it",
+        "he",
+        "she",
+        "there",
+        "but",
+        "just",
+        "its",
+        "we",
+        "they",
+        "that",
+        "the",
+    )

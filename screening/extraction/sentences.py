@@ -1,4 +1,5 @@
 """Split the tokens into sentences; rules and cues never reach across a sentence end."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A matched phrase (a span of tokens) and what the later steps decide about it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
