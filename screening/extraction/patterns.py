@@ -70,6 +70,9 @@ class RuleSet:
 
 
 _SPEC_TOKEN_RE = re.compile(r"\(|\)\??|[^\s()]+")
+# A long list of words may wrap after a "|" ("hair|hairs|\n  tuft"): YAML folds the line
+# break into a space, which is taken out again here. A group's " | " has a space before it.
+_WRAPPED_RE = re.compile(r"(?<=[^\s(|])\|\s+")
 _MACRO_RE = re.compile(r"\{([^{}]*)\}")
 
 
@@ -267,7 +270,7 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
         where = f"{entry}.phrases[{number}] {phrase!r}"
         if not isinstance(phrase, str) or not phrase.split():
             raise WordListError(source, where, "must be a non-empty string")
-        spec = _expand_macros(source, where, phrase, macros)
+        spec = _expand_macros(source, where, _WRAPPED_RE.sub("|", phrase), macros)
         _check_syntax(source, where, spec)
         patterns = expand(spec)
         if not patterns:
