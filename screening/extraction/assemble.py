@@ -106,7 +106,7 @@ def extract_text(text: object) -> Extraction:
     for span in findings:
         rule = span.rule
         pol = span.final if span.final is not None else span.pol
-        if rule is not None and rule.it_pred and pol == NO:
+        if rule is not None and rule.it_means_dimple and pol == NO:
             before = [
                 f
                 for f in spans_in.get(bounds[span.start][0], [])
@@ -114,7 +114,7 @@ def extract_text(text: object) -> Extraction:
             ]
             if before:
                 continue  # "a skin tag, it's tiny": "it" is the tag, not the dimple
-        if rule is not None and not rule.neg_ok and pol == NO:
+        if rule is not None and rule.ignore_when_absent and pol == NO:
             continue
         key = span.key
         sent_spans = spans_in.get(bounds[span.start][0], [])

@@ -58,8 +58,9 @@ class Rule:
     # The Matcher patterns of each phrase, in order (expanded once, when loading).
     patterns: Tuple[Tuple[List[TokenPattern], ...], ...] = field(default=(), compare=False)
     suppress: FrozenSet[str] = frozenset()  # keys whose spans inside this one are dropped
-    neg_ok: bool = True  # False: a negated/NO reading is dropped ("no fever" says nothing local)
-    it_pred: bool = False  # "it is tiny": only trusted when "it" can only be the dimple
+    # A negated/NO reading is dropped ("no fever" says nothing about the dimple itself).
+    ignore_when_absent: bool = False
+    it_means_dimple: bool = False  # "it is tiny": only trusted when "it" can only be the dimple
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def _read_rule(source: str, index: int, item: object, macros: Dict[str, str]) ->
         tuple(specs),
         tuple(expanded),
         frozenset(suppress_value),
-        not _flag(source, entry, item, "ignore_when_absent"),
+        _flag(source, entry, item, "ignore_when_absent"),
         _flag(source, entry, item, "it_means_dimple"),
     )
 
