@@ -131,6 +131,7 @@ MALFORMED = [
         ["must say what it suppresses"],
     ),
     ("not YAML", ("rules:", "rules: [\n"), ["rules.yml", "not valid YAML"]),
+    ("a spaced bar outside a group", ("tuft of hair", "tuft | clump of hair"), ["needs no spaces"]),
 ]
 
 
@@ -141,6 +142,23 @@ def test_a_malformed_rules_file_is_rejected_with_a_clear_message(tmp_path, what,
     message = rules_error(tmp_path, GOOD_RULES.replace(old, new, 1))
     for word in words:
         assert word in message, f"{what}: {word!r} not in {message!r}"
+
+
+def test_a_long_list_may_wrap_after_a_bar(tmp_path):
+    wrapped = GOOD_RULES.replace('"hair|hairs"', '"hair|\n        hairs"')
+    assert load_rules(write(tmp_path, wrapped)).rules[0].specs[0] == "hair|hairs"
+
+
+def test_the_word_lists_ship_with_the_package():
+    # They are read from the package folder: an image that copies only *.py would start
+    # with no rules at all, so the images copy the whole folder.
+    root = Path(__file__).resolve().parents[2]
+    assert root / "screening" / "extraction" / "data" == DATA_DIR
+    for dockerfile in sorted((root / "deploy").glob("Dockerfile.*")):
+        lines = dockerfile.read_text(encoding="utf-8").splitlines()
+        copies = [line for line in lines if line.startswith("COPY") and "screening" in line]
+        assert copies == ["COPY screening/ screening/"], dockerfile.name
+    assert "screening" not in (root / ".dockerignore").read_text(encoding="utf-8")
 
 
 def test_a_word_list_is_checked_against_its_schema(tmp_path):
