@@ -9,7 +9,7 @@ lowers the advice. The tables of tests/test_extraction.py and tests/test_triage.
 check named cases; these check everything around them.
 
 Three defects were found this way and fixed: "<" and ">" around a red flag were
-read as an HTML tag and the red flag dropped (screening/extraction.py); an
+read as an HTML tag and the red flag dropped (screening/extraction/normalise.py); an
 "unsure" emergency sign led to reassurance, and a list or dict answer raised
 (screening/triage.py).
 """
