@@ -144,6 +144,11 @@ FINDING_ROWS = [
     ("there's more than one dimple", {"multiple": Y}),
     ("several dimples along his spine", {"multiple": Y}),
     ("I found another dimple lower down", {"multiple": Y}),
+    # "2nd" is read as "2 nd": still a second dimple, but a 2nd child is not one.
+    ("there's a 2nd dimple just above the first", {"multiple": Y}),
+    ("she has a 3rd dimple", {"multiple": Y}),
+    ("no 2nd dimple", {"multiple": N}),
+    ("my 2nd baby has a dimple too", {"multiple": ABSENT}),
     ("two dimples, one on each side of the spine", {"multiple": ABSENT}),
     ("just one dimple", {"multiple": N}),
     # off_midline
@@ -282,6 +287,7 @@ QUESTION_ROWS = [
     ("How deep is too deep?", {}, {"deep"}),
     ("If it ever leaks, should I go to A&E?", {}, {"drainage"}),
     ("Is it an emergency if he has a seizure?", {}, {EMERGENCY}),
+    ("is a 2nd dimple worse?", {}, {"multiple"}),
     ("My son has a tuft of hair on his dimple, is that bad?", {"hair_tuft": Y}, set()),
     ("Is it bad that my baby has hair on her dimple?", {"hair_tuft": Y}, set()),
     ("Why is it leaking?", {"drainage": Y}, set()),
@@ -306,7 +312,8 @@ def test_questions_are_not_findings(text, expected, asked):
 MESSAGE_ROWS = [
     ("My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
      "but there's a little skin tag",
-     {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N, "drainage": ABSENT}),
+     {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N,
+      "drainage": ABSENT}),
     ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark "
      "next to it",
      {"deep": Y, "hair_tuft": Y, "discoloration": Y, "infection": ABSENT}),
@@ -337,7 +344,8 @@ MESSAGE_ROWS = [
      {"large": N, "high": N, "cleft_abnormal": N, "neuro_symptoms": N}),
     ("hairy dimple, leaking, fever", {"hair_tuft": Y, "drainage": Y, "infection": Y}),
     ("It's NOT leaking and there's NO hair", {"drainage": N, "hair_tuft": N}),
-    ("I'm worried because there's a dark patch and a bit of fuzz", {"discoloration": Y, "hair_tuft": Y}),
+    ("I'm worried because there's a dark patch and a bit of fuzz",
+     {"discoloration": Y, "hair_tuft": Y}),
     ("The colour is normal and it's dry.", {"discoloration": ABSENT, "drainage": N}),
     ("nope no hair lol", {"hair_tuft": N}),
 ]
@@ -376,6 +384,10 @@ SAFETY_ROWS = [
     ("<b>no</b> <i>hair</i>", {"hair_tuft": N}),
     ("Hair? none. Leaking? yes", {"hair_tuft": N, "drainage": Y}),
     ("the crease is a bit skew-whiff", {"cleft_abnormal": Y}),
+    # A wet nappy is wees; wet underwear near the dimple is a leak.
+    ("his nappy is really wet", {"drainage": ABSENT}),
+    ("my underwear is wet from the dimple", {"drainage": Y}),
+    ("her knickers are always wet near the dimple", {"drainage": Y}),
 ]
 
 
