@@ -53,7 +53,12 @@ LABEL = {
     "off_midline": "Off to one side",
 }
 
-SUBJECT_LABEL = {"baby": "a baby", "child": "a child", "self": "me (an adult)", "other": "someone else"}
+SUBJECT_LABEL = {
+    "baby": "a baby",
+    "child": "a child",
+    "self": "me (an adult)",
+    "other": "someone else",
+}
 PATTERN_LABEL = {
     PATTERN_ONE_MIDLINE: "one dimple, in the middle",
     PATTERN_TWO_SIDES: "two dimples, one on each side of the spine",

@@ -81,7 +81,9 @@ def slot_updates(
         age = extraction.age_months
     if age is not None:
         updates["age_months"] = float(age)
-    pattern = entity_values.get("dimple_pattern") or (extraction.pattern if about_own_case else None)
+    pattern = entity_values.get("dimple_pattern") or (
+        extraction.pattern if about_own_case else None
+    )
     if pattern in PATTERNS:
         updates["dimple_pattern"] = pattern
 

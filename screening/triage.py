@@ -89,7 +89,12 @@ def triage(
 
     red_flags = present + ((UNSURE_FLAG,) if not_ruled_out or emergency_unsure else ())
 
-    if emergency or emergency_unsure or urgent_reported or any(n in URGENT_FINDINGS for n in present):
+    if (
+        emergency
+        or emergency_unsure
+        or urgent_reported
+        or any(n in URGENT_FINDINGS for n in present)
+    ):
         result = URGENT
     elif red_flags:
         result = REFER

@@ -136,6 +136,8 @@ def extract_text(text: object) -> Extraction:
 
     result = {k: v for k, v in result.items() if k in FINDING_KEYS}
     asked_about = frozenset(k for k in asked if k in FINDING_KEYS and k not in result)
+    named = {"infection" if span.key == "red" else span.key for span in findings}
+    mentioned = frozenset(k for k in named | set(result) | asked_about if k in FINDING_KEYS)
 
     pattern = _pattern(result, pattern_votes, norms)
     if pattern == PATTERN_SEVERAL_MIDLINE:
@@ -160,6 +162,7 @@ def extract_text(text: object) -> Extraction:
         pattern=pattern,
         answer=answer,
         asked_about=asked_about,
+        mentioned=mentioned,
     )
 
 

@@ -95,9 +95,13 @@ def clean_text(text: object) -> Tuple[str, Optional[str]]:
     if not isinstance(text, str):
         return "", None
     text = text[: MAX_CHARS * 2]
+    # Bidi, zero-width and lone surrogates carry no meaning. They go before the markup too:
+    # one inside a tag ("<\u200b/b>") kept it from being read as markup, and "no</b> hair"
+    # then read as hair.
+    text = _INVISIBLE_RE.sub("", text)
     text = _TAG_RE.sub(" ", text)
     text = html.unescape(text)
-    # Control characters split words; bidi, zero-width and lone surrogates carry no meaning.
+    # Control characters split words; invisible ones written as entities ("&#x200b;") go too.
     text = _CONTROL_RE.sub(" ", text)
     text = _INVISIBLE_RE.sub("", text)
     if len(text) > MAX_CHARS:

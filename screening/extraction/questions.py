@@ -25,6 +25,10 @@ _HYP_WORDS = _WORDS.word_set("hypothetical")
 # Nouns for a sign: after "the/his/her" they say the sign exists ("nobody noticed the hair").
 SIGN_NOUNS = _WORDS.word_set("sign_nouns")
 _ASSERT_DETS = _WORDS.word_set("asserting_determiners")
+# "why would a dimple ...": a why-question about dimples in general.
+_GENERAL_MODALS = _WORDS.word_set("general_modals")
+_GENERAL_SUBJECTS = _WORDS.word_set("general_subjects")
+_RELATIVE_DETS = _WORDS.word_set("relative_determiners")
 
 # (start, end, is a "why" question) of an interrogative clause
 QuestionRange = Tuple[int, int, bool]
@@ -98,12 +102,19 @@ def question_ranges(norms: Sequence[str], s: int, e: int, qmark: bool) -> List[Q
 def asserted_in_question(norms: Sequence[str], qstart: int, span: Span, why: bool) -> bool:
     """Whether a question still tells that the sign is there ("is it bad he has hair?")."""
     if why:
-        return True
+        # "Why is it leaking?" tells; "why would a dimple ooze pus?" asks about dimples in
+        # general.
+        words = norms[qstart + 1 : qstart + 3]
+        return not (
+            len(words) == 2 and words[0] in _GENERAL_MODALS and words[1] in _GENERAL_SUBJECTS
+        )
     between = norms[qstart : span.start]
     if any(w in _HYP_WORDS for w in between):
         return False
     for k in range(qstart + 2, span.start):
         w = norms[k]
+        if w == "that" and norms[k - 2] in _RELATIVE_DETS:
+            continue  # "can a dimple that leaks be ...": a relative clause, not a report
         if w in _COMPLEMENTIZER:
             return True
         # Not "it": "any chance it's infected?" asks, "is it bad he has hair?" tells.

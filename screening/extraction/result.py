@@ -16,6 +16,10 @@ class Extraction:
     pattern: Optional[str] = None
     answer: Optional[Answer] = None
     asked_about: FrozenSet[str] = frozenset()
+    # Every finding the message names, whatever it says of it: stated, denied (also
+    # "no fever", which sets nothing), asked about or hypothetical. Redness counts as
+    # a possible sign of infection. Lets a caller tell "denied or asked" from "unknown".
+    mentioned: FrozenSet[str] = frozenset()
 
 
 def is_urgent(extraction: Extraction) -> bool:

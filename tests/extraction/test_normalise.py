@@ -16,6 +16,8 @@ CLEAN = [
     ("<b>hair</b> and <5mm", "hair and <5 mm"),
     ("it&#39;s red &amp; warm", "it's red & warm"),
     ("hair\u200b\u200btuft", "hairtuft"),
+    ("<b>no<\u200b/b> <i>\u200fhair</i\u2060>", "no hair"),
+    ("no&#x200b; hair", "no hair"),
     ("my 2 y/o son", "my 2 yo son"),
     ("leaks 😭😭 is that bad", "leaks . is that bad"),
     ("  lots   of\n\n\n  space ", "lots of\nspace"),

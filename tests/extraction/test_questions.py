@@ -15,6 +15,13 @@ from screening.extraction.questions import question_ranges
         ("what does a skin tag mean", {"skin_tag"}, set()),
         ("my son has a lump, is that bad?", set(), {"lump"}),
         ("does a deep dimple need a scan? and what about hair", {"deep", "hair_tuft"}, set()),
+        # A why-question about dimples in general asks; one about this dimple tells.
+        ("why would a dimple ooze pus?", {"drainage"}, set()),
+        ("why do babies get hair on a dimple?", {"hair_tuft"}, set()),
+        ("why would it ooze pus?", set(), {"drainage"}),
+        # "that" after "a dimple" starts a relative clause, not a report about this one.
+        ("can a dimple that leaks be dangerous?", {"drainage"}, set()),
+        ("is it bad that it leaks?", set(), {"drainage"}),
     ],
 )
 def test_asked_or_reported(text, asked, reported):
