@@ -71,6 +71,10 @@ class Extraction:
     pattern: Optional[str] = None
     answer: Optional[Answer] = None
     asked_about: FrozenSet[str] = frozenset()
+    # Every finding the message names, whatever it says of it: stated, denied (also
+    # "no fever", which sets nothing), asked about or hypothetical. Redness counts as
+    # a possible sign of infection. Lets a caller tell "denied or asked" from "unknown".
+    mentioned: FrozenSet[str] = frozenset()
 
 
 def is_urgent(extraction: Extraction) -> bool:
@@ -347,7 +351,8 @@ _r("skin_tag", YES, "skintag", "skin tag|tags", "tag|tags", "tag of skin", "flap
    "skin sticking|hanging|poking out", "sticking|poking out")
 _r("supp", None, "tail bone|bones", "tail end", "name|price tag",
    "growth spurt|spurts|chart|charts|scan|rate|percentile|centile|centiles|check",
-   "his|her|their|baby|normal|good growth", "tag you|me", suppress=("skin_tag",))
+   "his|her|their|baby|normal|good growth", "tag you|me",
+   "hair|hairs|fuzz|strands sticking|poking out", suppress=("skin_tag",))
 
 # --- lump ---
 _r("lump", YES, "lump|lumps|lumpy|bump|bumps|bumpy|bulge|bulges|bulging|mass|cyst|cysts|lipoma|"
@@ -379,6 +384,7 @@ _r("supp", None, "red flag|flags", "red face|faced", "red in the face", "go|goes
 # --- deep ---
 _r("deep", YES, "deep|deeper|deepish|bottomless|pinhole|tunnel|tract|sinus|cavern",
    "pin hole", "( can not | could not | unable to ) {ADV}? see {POSS}? bottom|base|end|inside",
+   "( can not | could not | unable to ) {ADV}? see|tell where it|the|its? ends|stops|end|bottom",
    "no visible? bottom|base", "see no bottom",
    "like|is|'s a {ADV}? little|small|tiny|deep|proper|real|actual? hole",
    "looks like a {ADV}? little|small|tiny|deep|proper|real? hole",
@@ -500,6 +506,7 @@ _r("supp", None, "wet {DIAPER}", "wet the bed", "wet {POSS}? bed|pants",
    "{TOILET}|diaper|diapers|breath|feet|vomit|sick smells|smell|smelly|stinks|stinky|whiffy",
    "drink|drinking|drinks|plenty|enough|taking|take|more|his|her|of fluid|fluids",
    "{DIAPER} leak|leaks|leaking|leaked|leakage", "nose bleed|bleeds|bleeding",
+   "{DIAPER} {BE} {ADV}? {ADV}? wet", "as wet as",
    suppress=("drainage",))
 
 # --- infection (local signs) ---
@@ -564,10 +571,30 @@ _r("neuro_symptoms", YES,
    "{POSS}? pants|himself|herself|myself|knickers|trousers|underwear",
    "bed wetting", "accidents",
    "( can not | could not | unable to | struggling to | struggles to ) control {POSS}? {TOILET}",
-   "problems|problem|trouble|difficulty|issues|issue|pain|straining with? {TOILET}",
+   "problems|problem|trouble|difficulty|issues|issue|pain|straining with? {POSS}? {TOILET}",
    "lost control of {POSS}? {TOILET}",
    "new|severe|bad|really|very|terrible|awful|sudden|horrible|worse constipation|constipated",
-   "constipated|constipation {BE}? {ADV}? new|severe|bad|worse|terrible")
+   "constipated|constipation {BE}? {ADV}? new|severe|bad|worse|terrible",
+   # Parents' words for the same signs.
+   "favoring|favors|favor|favored|favouring|favours|favour|favoured {POSS}? one|left|right|other|"
+   "good? {LEGS}|side",
+   "( can not | could not | will not | unable to ) seem? to? stand|walk|crawl",
+   "not|wo|will|wont|refuses|refusing|refused|unable to? put|putting|bear|bearing|take|taking "
+   "any? weight on {POSS}? left|right|one|other? {LEGS}",
+   "not|stopped|stops|stop using|use|moving {POSS}? left|right|one|other? {LEGS}",
+   "{LEGS} {BE}? {ADV}? keeps|keep|kept giving|gave|give|gives way|out",
+   "{LEGS} {BE} {ADV}? {ADV}? weaker",
+   "wobble|wobbles|wobbled",
+   "drag|drags|dragging|dragged one|both|a|the {LEGS}",
+   "( no | lost | losing | loses | lose | not much ) control over|of {POSS}? {TOILET}",
+   "( can not | could not | unable to | not able to ) hold {POSS}? {TOILET}|it|in",
+   "( struggling | struggles | struggled | straining | strains | unable | not able ) to "
+   "{TOILET}|pee|wee|poo|poop",
+   "lost|losing|loses|lose feeling|sensation in {POSS}? {LEGS}",
+   "has|have not done|passed|produced a|any {TOILET}",
+   "{TOILET} much|far|way|a|lot? {ADV}? less|fewer",
+   "{DIAPER} has|have|had been {ADV}? dry", "{DIAPER} {BE} {ADV}? dry all|since|for",
+   suppress=("off_midline", "drainage"))
 # "Weak" alone may be tiredness; not ruled out, so the legs question is still asked.
 _r("neuro_symptoms", UNSURE, "constipated|constipation|constipating", "weak|weakness|weaker")
 _r("neuro_symptoms", NO,
@@ -576,7 +603,11 @@ _r("neuro_symptoms", NO,
    "{LEGS} {BE} {ADV}? fine|normal|ok|okay|strong|good",
    "moves|kicks|moving|kicking {POSS}? {LEGS} {ADV}? fine|normally|well|ok|okay|lots",
    "{TOILET} {ADV}? fine|normally|ok|okay|well|normal", "normal {TOILET}|diapers",
-   "plenty of wet {DIAPER}", "{BE} walking fine|normally")
+   "plenty of wet {DIAPER}", "{BE} walking fine|normally",
+   "{TOILET} {BE} {ADV}? completely|totally|perfectly|all? fine|normal|normally|ok|okay|good",
+   "moves|kicks|moving|kicking {POSS}? both? {LEGS} perfectly|completely|totally|just|like|as? "
+   "fine|normally|well|ok|okay|normal|usual|always",
+   "{DIAPER} {BE} {ADV}? as wet as usual|normal|always|ever")
 _r("supp", None, "not walking|crawling|standing yet", "( can not | could not ) walk|crawl|stand yet",
    "too young to walk", "bladder infection", "weak spot", "hand foot and",
    suppress=("neuro_symptoms",))
@@ -594,7 +625,11 @@ _r(EMERGENCY, YES,
    "unresponsive", "not responding|responsive|reacting",
    "( will not | can not | could not ) wake {POSS}? him|her|them? up?",
    "not waking up?", "floppy", "gone|went|is|'s|goes limp", "unconscious", "passed out", "collapsed",
-   "not moving", "unrousable", suppress=("discoloration",))
+   "not moving", "unrousable",
+   "went|goes|gone|going|go|becomes|became stiff and|then? "
+   "jerked|jerking|jerky|shaking|shook|twitching",
+   "jerking|twitching|shaking|jerky movements|arms|limbs|all over",
+   suppress=("discoloration",))
 _r(EMERGENCY, NO, "{BREATHE} {BE}? {ADV}? normally|fine|ok|okay|well|normal|good",
    "{BE} alert|responsive")
 _r("supp", None, "fit and well|healthy", "fits in|into", "fit in", "fits well",
@@ -639,7 +674,9 @@ _r("cue:hyp", None, "if|unless|suppose|supposing|imagine|hypothetically|whether"
    "check|checked|checking|look|looked for", "signs|things to look for",
    "should it", "worried|worry|scared|afraid it might|could|will|may get|become|start",
    # Reading about signs is not having them.
-   "i|we read|heard|googled that?", "( read | seen | saw ) online|somewhere",
+   "i|we read|heard|googled that?", "i|we 've|have|had read|heard|googled that?",
+   "i|we 've|have|had been told that?",
+   "apparently|supposedly|reportedly|allegedly", "( read | seen | saw ) online|somewhere",
    "( read | seen | saw ) on the? google|internet|forum|forums|nhs|tiktok|facebook",
    "google|internet|nhs|website|article|forum|leaflet|people|they say|says|said")
 _r("supp", None, "not only|just", "not worried|bothered|concerned|fussed", "not too worried",
@@ -1188,14 +1225,24 @@ def _question_ranges(norms: Sequence[str], s: int, e: int, qmark: bool) -> List[
     return ranges
 
 
+_GENERIC_MODALS = {"would", "could", "might", "may", "can", "do", "does", "should", "will"}
+_GENERIC_SUBJ = {"a", "an", "some", "any", "dimples", "babies", "people", "kids", "children",
+                 "someone", "anyone", "you"}
+
+
 def _asserted_in_question(norms: Sequence[str], qstart: int, span: _Span, why: bool) -> bool:
     if why:
-        return True
+        # "Why is it leaking?" tells; "why would a dimple ooze pus?" asks about dimples in
+        # general.
+        words = norms[qstart + 1:qstart + 3]
+        return not (len(words) == 2 and words[0] in _GENERIC_MODALS and words[1] in _GENERIC_SUBJ)
     between = norms[qstart:span.start]
     if any(w in _HYP_WORDS for w in between):
         return False
     for k in range(qstart + 2, span.start):
         w = norms[k]
+        if w == "that" and norms[k - 2] in ("a", "an", "any", "some"):
+            continue  # "can a dimple that leaks be ...": a relative clause, not a report
         if w in _COMPLEMENTIZER:
             return True
         # Not "it": "any chance it's infected?" asks, "is it bad he has hair?" tells.
@@ -1807,6 +1854,8 @@ def _extract(text: str) -> Extraction:
 
     result = {k: v for k, v in result.items() if k in _FINDING_KEYS}
     asked_about = frozenset(k for k in asked if k in _FINDING_KEYS and k not in result)
+    named = {"infection" if span.key == "red" else span.key for span in findings}
+    mentioned = frozenset(k for k in named | set(result) | asked_about if k in _FINDING_KEYS)
 
     pattern = _pattern(result, pattern_votes, norms)
     if pattern == PATTERN_SEVERAL_MIDLINE:
@@ -1822,7 +1871,7 @@ def _extract(text: str) -> Extraction:
     subject = _subject(norms, age, own_age)
     answer = _bare_answer(norms)
     return Extraction(findings=result, subject=subject, age_months=age, pattern=pattern,
-                      answer=answer, asked_about=asked_about)
+                      answer=answer, asked_about=asked_about, mentioned=mentioned)
 
 
 def _red_keys(span: _Span, norms, sent_spans: List[_Span], pol) -> List[Tuple[str, Answer]]:

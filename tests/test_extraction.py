@@ -432,6 +432,92 @@ def test_generic_or_hypothetical_mentions(text, asked):
     assert set(result.asked_about) == asked
 
 
+# Parents' own words for the urgent signs: each must come back YES (urgent advice).
+PARENT_URGENT_ROWS = [
+    ("she's started favouring one leg", {"neuro_symptoms": Y}),
+    ("he's been favoring his left leg since yesterday", {"neuro_symptoms": Y}),
+    ("my toddler won't put weight on his right leg", {"neuro_symptoms": Y}),
+    ("she's stopped using her left leg", {"neuro_symptoms": Y}),
+    ("he can't seem to stand up on his legs anymore", {"neuro_symptoms": Y}),
+    ("her leg keeps giving way", {"neuro_symptoms": Y}),
+    ("his legs seem weaker than last week", {"neuro_symptoms": Y}),
+    ("he has started to wobble when he stands", {"neuro_symptoms": Y}),
+    ("he's dragging one foot when he walks", {"neuro_symptoms": Y}),
+    ("she's lost feeling in her legs", {"neuro_symptoms": Y}),
+    ("my son has suddenly started limping", {"neuro_symptoms": Y}),
+    ("she keeps falling over, which she never used to", {"neuro_symptoms": Y}),
+    ("my baby hasn't done a wee in 12 hours", {"neuro_symptoms": Y}),
+    ("my baby's nappy has been dry all day", {"neuro_symptoms": Y, "drainage": ABSENT}),
+    ("he's peeing much less than normal", {"neuro_symptoms": Y}),
+    ("he hasn't had a wet nappy since breakfast", {"neuro_symptoms": Y}),
+    ("she has no control over her poo anymore", {"neuro_symptoms": Y}),
+    ("my son can't hold his wee anymore", {"neuro_symptoms": Y}),
+    ("she is struggling to poo and it's new", {"neuro_symptoms": Y}),
+    ("she's been dribbling wee constantly since Tuesday", {"neuro_symptoms": Y}),
+    ("he's wetting himself again even though he was potty trained", {"neuro_symptoms": Y}),
+    ("she went stiff and jerked for a minute", {EMERGENCY: Y}),
+    ("he's gone limp", {EMERGENCY: Y, "neuro_symptoms": Y}),
+    ("she's breathing strangely and won't wake up", {EMERGENCY: Y}),
+    ("there's yellowish gunk coming out of the little hole", {"drainage": Y}),
+    ("I noticed some clear liquid seeping from it", {"drainage": Y}),
+    ("the dimple has a yellow head on it and leaks", {"drainage": Y}),
+    ("it's oozing a little when I press it", {"drainage": Y}),
+    ("the skin around it has gone red and puffy", {"infection": Y}),
+    ("it looks inflamed and angry today", {"infection": Y}),
+    ("she's been running a temperature of 38.5 since last night", {"infection": Y}),
+    ("the spot over his tailbone is red hot", {"infection": Y}),
+]
+
+
+# Descriptions that went wrong: hairs "sticking out" are not a skin tag; an end that
+# cannot be seen is a deep dimple.
+@pytest.mark.parametrize("text,expected", [
+    ("my baby has a dimple near his bottom with a few hairs sticking out",
+     {"hair_tuft": Y, "skin_tag": ABSENT, "high": N}),
+    ("there's a little bit of skin sticking out", {"skin_tag": Y}),
+    ("the hole is pretty wide and you can't see where it ends", {"large": Y, "deep": Y}),
+])
+def test_description_fixes(text, expected):
+    check_findings(text, expected)
+
+
+@pytest.mark.parametrize("text,expected", PARENT_URGENT_ROWS)
+def test_parent_wordings_of_urgent_signs(text, expected):
+    assert is_urgent(check_findings(text, expected))
+
+
+# Denied, asked about, read about or said in general: never an urgent sign, and always
+# `mentioned`, so the assistant knows it was not an unknown wording of one.
+NOT_URGENT_ROWS = [
+    ("his nappies are as wet as usual", {"neuro_symptoms"}),
+    ("her wees and poos are completely normal", {"neuro_symptoms"}),
+    ("she moves her legs perfectly well", {"neuro_symptoms"}),
+    ("she's kicking both legs like normal", {"neuro_symptoms"}),
+    ("he's feeding well and hasn't had a temperature", {"infection"}),
+    ("she doesn't have a temperature", {"infection"}),
+    ("the skin isn't red", {"infection"}),
+    ("why would a dimple ooze pus?", {"drainage"}),
+    ("can a dimple that leaks be dangerous?", {"drainage"}),
+    ("apparently pus from a dimple means infection", {"drainage", "infection"}),
+    ("I've heard that some dimples can get infected", {"infection"}),
+    ("we've been told that redness can mean infection", {"infection"}),
+    ("the nurse said to call if he has trouble with his wee", {"neuro_symptoms"}),
+]
+
+
+@pytest.mark.parametrize("text,mentioned", NOT_URGENT_ROWS)
+def test_denied_or_general_urgent_signs_are_mentioned_not_urgent(text, mentioned):
+    result = extract(text)
+    assert not is_urgent(result), f"{text!r}: {result.findings}"
+    assert mentioned <= set(result.mentioned), f"{text!r}: {result.mentioned}"
+
+
+def test_mentioned_holds_every_named_finding_and_nothing_else():
+    result = extract("no hair, is a lump bad? there's a small skin tag")
+    assert set(result.mentioned) == {"hair_tuft", "lump", "skin_tag"}
+    assert extract("hello there").mentioned == frozenset()
+
+
 @pytest.mark.parametrize("text,expected", MESSAGE_ROWS)
 def test_realistic_messages(text, expected):
     check_findings(text, expected)
