@@ -25,7 +25,8 @@ class ValidateScreeningForm(FormValidationAction):
             # handing the turn back lets the rules ask about it (data/rules/screening.yml).
             # The answers it gave are kept: action_extract_findings has set them.
             return [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
+        events: List[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
 
     async def required_slots(
         self,
@@ -43,4 +44,5 @@ class ValidateScreeningForm(FormValidationAction):
         # domain's; always choosing here keeps one source of truth for the order.
         needed = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in needed if tracker.slots.get(name) is None)
-        return SlotSet(REQUESTED_SLOT, next(missing, None))
+        next_slot: Dict[Text, Any] = SlotSet(REQUESTED_SLOT, next(missing, None))
+        return next_slot

@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from screening.extraction import extract
 from screening.routing import URGENT_INTENT, route
 
-__all__ = ["UrgentSignIntentOverride", "URGENT_INTENT"]
+__all__ = ["URGENT_INTENT", "UrgentSignIntentOverride"]
 
 
 @DefaultV1Recipe.register(

@@ -254,4 +254,6 @@ def advice_messages(
     return messages
 
 
-__all__ = ["advice_messages", "noted", "summary", "REASON", "LABEL", "URGENT", "REFER", "REASSURE"]
+__all__ = [
+    "LABEL", "REASON", "REASSURE", "REFER", "URGENT", "advice_messages", "noted", "summary",
+]

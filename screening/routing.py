@@ -17,6 +17,7 @@ is stated, denied, asked about or only read about. So:
 - a message that describes the person's own dimple starts the screening, even
   when the classifier took it for a knowledge question.
 """
+
 from typing import Optional, Sequence, Tuple
 
 from screening.extraction import Extraction, is_urgent
@@ -43,7 +44,7 @@ ESCALATING_REPLIES = frozenset(
     {"affirm", "dont_know", URGENT_INTENT, POSSIBLE_URGENT_INTENT, START_INTENT}
 )
 
-URGENT_SIGNS: Tuple[str, ...] = URGENT_FINDINGS + (EMERGENCY,)
+URGENT_SIGNS: Tuple[str, ...] = (*URGENT_FINDINGS, EMERGENCY)
 # What a description of the person's own dimple may replace. Replies (yes / no /
 # not sure), requests (stop, delete, start over) and courtesies keep their meaning.
 DESCRIPTION_MAY_REPLACE = frozenset(

@@ -12,6 +12,7 @@ one conversation per row with a fresh sender id:
 
 The statements are written unlike the training examples in data/nlu/ (checked below).
 """
+
 import itertools
 from typing import Dict, List, Optional
 
@@ -146,9 +147,7 @@ NOT_URGENT = [
 
 
 @pytest.mark.parametrize("context, text", in_context(NOT_URGENT))
-def test_a_denied_asked_or_general_urgent_sign_never_gets_urgent_advice(
-    rasa_server, context, text
-):
+def test_a_denied_asked_or_general_urgent_sign_never_gets_urgent_advice(rasa_server, context, text):
     chat = Chat(rasa_server, "calm")
     CONTEXTS[context](chat)
     reply = chat.say(text)
@@ -314,90 +313,127 @@ ONE = "one_midline"
 
 # (description, the slots it must fill); slots not named may be filled or not.
 DESCRIPTIONS = [
-    ("my daughter has a dimple with a few hairs in it, low down in the middle",
-     {"subject": "child", "hair_tuft": Y, "high": N, "dimple_pattern": ONE}),
+    (
+        "my daughter has a dimple with a few hairs in it, low down in the middle",
+        {"subject": "child", "hair_tuft": Y, "high": N, "dimple_pattern": ONE},
+    ),
     ("the dent above his bum crack is quite deep", {"deep": Y}),
     ("It's tiny and shallow, and you can see the bottom of it", {"large": N, "deep": N}),
     ("There's a small birthmark right next to it", {"discoloration": Y}),
-    ("my 6 week old son has a little pit at the top of his bottom crease, no hair",
-     {"subject": "baby", "hair_tuft": N, "high": N}),
-    ("we spotted a dimple on our 2 month old, it's really deep and I can't see the bottom",
-     {"subject": "baby", "age_months": 2.0, "deep": Y}),
+    (
+        "my 6 week old son has a little pit at the top of his bottom crease, no hair",
+        {"subject": "baby", "hair_tuft": N, "high": N},
+    ),
+    (
+        "we spotted a dimple on our 2 month old, it's really deep and I can't see the bottom",
+        {"subject": "baby", "age_months": 2.0, "deep": Y},
+    ),
     ("a small dimple just above her buttocks, nothing else there", {"large": N, "high": N}),
     ("He has a hole at the base of his spine with a tuft of dark hair", {"hair_tuft": Y}),
     ("there's a tiny skin tag beside the dimple", {"skin_tag": Y}),
     ("there's a soft lump under the skin just above it", {"lump": Y}),
-    ("my newborn has a dimple that sits quite high, well above the crease",
-     {"subject": "baby", "high": Y}),
+    (
+        "my newborn has a dimple that sits quite high, well above the crease",
+        {"subject": "baby", "high": Y},
+    ),
     ("the dimple is about 3mm wide", {"large": N}),
     ("it's roughly 1 cm across", {"large": Y}),
-    ("her bum crack looks a bit crooked and there's a dimple at the top",
-     {"cleft_abnormal": Y}),
-    ("he has two little dimples in the middle, one above the other",
-     {"multiple": Y, "dimple_pattern": "several_midline"}),
-    ("the dimple is off to the left side of the spine",
-     {"off_midline": Y, "dimple_pattern": "off_side"}),
+    ("her bum crack looks a bit crooked and there's a dimple at the top", {"cleft_abnormal": Y}),
+    (
+        "he has two little dimples in the middle, one above the other",
+        {"multiple": Y, "dimple_pattern": "several_midline"},
+    ),
+    (
+        "the dimple is off to the left side of the spine",
+        {"off_midline": Y, "dimple_pattern": "off_side"},
+    ),
     ("there's a purple mark around the dimple", {"discoloration": Y}),
-    ("only one dimple, right in the middle, and it's shallow",
-     {"multiple": N, "off_midline": N, "deep": N, "dimple_pattern": ONE}),
-    ("my baby girl, 10 days old, has a dent above her nappy line with some fuzz",
-     {"subject": "baby", "hair_tuft": Y}),
+    (
+        "only one dimple, right in the middle, and it's shallow",
+        {"multiple": N, "off_midline": N, "deep": N, "dimple_pattern": ONE},
+    ),
+    (
+        "my baby girl, 10 days old, has a dent above her nappy line with some fuzz",
+        {"subject": "baby", "hair_tuft": Y},
+    ),
     ("it's a big dimple, bigger than a pea", {"large": Y}),
-    ("My son is 3 and has a sacral dimple, no hair, no marks, no lumps",
-     {"subject": "child", "age_months": 36.0, "hair_tuft": N, "discoloration": N, "lump": N}),
+    (
+        "My son is 3 and has a sacral dimple, no hair, no marks, no lumps",
+        {"subject": "child", "age_months": 36.0, "hair_tuft": N, "discoloration": N, "lump": N},
+    ),
     ("there's a dimple with a red birthmark on it", {"discoloration": Y}),
     ("the hole is pretty wide and you can't see where it ends", {"large": Y, "deep": Y}),
     ("she has a dimple with a little hair and a lump next to it", {"hair_tuft": Y, "lump": Y}),
     ("It is a pinprick dimple just inside the bum crack", {"large": N, "high": N}),
-    ("my 4 month old's dimple looks like a tiny hole, very deep",
-     {"subject": "baby", "age_months": 4.0, "deep": Y}),
-    ("our baby has a dimple low on his back, it's flat and small",
-     {"subject": "baby", "high": N, "deep": N}),
-    ("found a little dent on my grandson just above his bottom, no hair or tags",
-     {"high": N, "hair_tuft": N, "skin_tag": N}),
+    (
+        "my 4 month old's dimple looks like a tiny hole, very deep",
+        {"subject": "baby", "age_months": 4.0, "deep": Y},
+    ),
+    (
+        "our baby has a dimple low on his back, it's flat and small",
+        {"subject": "baby", "high": N, "deep": N},
+    ),
+    (
+        "found a little dent on my grandson just above his bottom, no hair or tags",
+        {"high": N, "hair_tuft": N, "skin_tag": N},
+    ),
     ("the top of her crease splits into two", {"cleft_abnormal": Y}),
     ("I have a dimple at the bottom of my spine, it's deep", {"subject": "self", "deep": Y}),
     ("there's a patch of hair over his tailbone", {"hair_tuft": Y}),
     ("a pale patch of skin surrounds the dimple", {"discoloration": Y}),
     ("there's a small bump next to her dimple", {"lump": Y}),
     ("she's 3 weeks and has a dimple in her bum crack", {"subject": "baby", "high": N}),
-    ("Hi, my baby has a dimple near his bottom with a few hairs sticking out",
-     {"subject": "baby", "hair_tuft": Y}),
+    (
+        "Hi, my baby has a dimple near his bottom with a few hairs sticking out",
+        {"subject": "baby", "hair_tuft": Y},
+    ),
     ("the dimple is wider than a pencil eraser", {"large": Y}),
     ("he's got a hole right on the tailbone, you can see the bottom", {"deep": N}),
     ("It's a shallow dent, about the size of a grain of rice", {"deep": N, "large": N}),
-    ("my little one has a dimple that's off centre, slightly to the right",
-     {"off_midline": Y}),
+    ("my little one has a dimple that's off centre, slightly to the right", {"off_midline": Y}),
     ("The dimple is higher up than I'd expect, more on the lower back", {"high": Y}),
-    ("there's a dimple and a skin flap above my daughter's bum",
-     {"subject": "child", "skin_tag": Y}),
+    (
+        "there's a dimple and a skin flap above my daughter's bum",
+        {"subject": "child", "skin_tag": Y},
+    ),
     ("a dark brown mark with a dimple in the middle of it", {"discoloration": Y}),
-    ("my 8 month old has a dimple with a bit of hair, it's deep too",
-     {"subject": "baby", "age_months": 8.0, "hair_tuft": Y, "deep": Y}),
-    ("he was born with a small dimple low down, no hair, no tag, it's shallow",
-     {"large": N, "high": N, "hair_tuft": N, "skin_tag": N, "deep": N}),
+    (
+        "my 8 month old has a dimple with a bit of hair, it's deep too",
+        {"subject": "baby", "age_months": 8.0, "hair_tuft": Y, "deep": Y},
+    ),
+    (
+        "he was born with a small dimple low down, no hair, no tag, it's shallow",
+        {"large": N, "high": N, "hair_tuft": N, "skin_tag": N, "deep": N},
+    ),
     ("she has 3 dimples down her spine", {"multiple": Y}),
     ("Her dimple has a bluish colour around it", {"discoloration": Y}),
     ("my son's dimple is about 6mm and quite deep", {"deep": Y, "large": Y}),
-    ("my baby's dimple is tiny, smaller than a grain of rice",
-     {"subject": "baby", "large": N}),
+    ("my baby's dimple is tiny, smaller than a grain of rice", {"subject": "baby", "large": N}),
     ("there's a little tail of skin sticking out near the dimple", {"skin_tag": Y}),
     ("there's a strawberry mark just above his dimple", {"discoloration": Y}),
-    ("my newborn has a deep pit just above her bum, the midwife said to check it",
-     {"subject": "baby", "deep": Y}),
+    (
+        "my newborn has a deep pit just above her bum, the midwife said to check it",
+        {"subject": "baby", "deep": Y},
+    ),
     ("the dimple sits right in the crease, very low, and is small", {"high": N}),
     ("a fluffy patch of hair over the lower spine and a little dip in it", {"hair_tuft": Y}),
-    ("my 2 year old has a dimple at the top of her bum, the crease bends to one side",
-     {"subject": "child", "age_months": 24.0, "cleft_abnormal": Y}),
+    (
+        "my 2 year old has a dimple at the top of her bum, the crease bends to one side",
+        {"subject": "child", "age_months": 24.0, "cleft_abnormal": Y},
+    ),
     ("we think the dimple is deep but we're not sure", {"deep": Y}),
     ("not sure if it's deep, it's small though", {"deep": U, "large": N}),
     ("i can't tell if there's hair, it's a small one", {"hair_tuft": U}),
-    ("our 5 week old has a dimple just inside her bottom crease, no marks",
-     {"subject": "baby", "high": N, "discoloration": N}),
+    (
+        "our 5 week old has a dimple just inside her bottom crease, no marks",
+        {"subject": "baby", "high": N, "discoloration": N},
+    ),
     ("baby has a dimple, quite big, about the size of a fingertip", {"large": Y}),
     ("there's a lump and a mark next to my son's dimple", {"lump": Y, "discoloration": Y}),
-    ("my 11 month old has a dent at the base of her spine, it's shallow and small",
-     {"subject": "baby", "age_months": 11.0, "deep": N}),
+    (
+        "my 11 month old has a dent at the base of her spine, it's shallow and small",
+        {"subject": "baby", "age_months": 11.0, "deep": N},
+    ),
 ]
 # Every sixth description is answered to the end: no stated finding is asked again.
 FOLLOWED_TO_THE_END = set(range(0, len(DESCRIPTIONS), 6))
@@ -421,11 +457,15 @@ def test_a_description_starts_the_screening_with_what_it_said(rasa_server, index
         for _ in range(20):
             if not (chat.tracker().get("active_loop") or {}).get("name"):
                 break
-            chat.say("/deny" if asked[-1] not in ("subject", "age_months", "dimple_pattern")
-                     else {"subject": '/inform{"subject": "baby"}',
-                           "age_months": '/inform{"age_months": 3}',
-                           "dimple_pattern": '/inform{"dimple_pattern": "one_midline"}'}
-                     [asked[-1]])
+            chat.say(
+                "/deny"
+                if asked[-1] not in ("subject", "age_months", "dimple_pattern")
+                else {
+                    "subject": '/inform{"subject": "baby"}',
+                    "age_months": '/inform{"age_months": 3}',
+                    "dimple_pattern": '/inform{"dimple_pattern": "one_midline"}',
+                }[asked[-1]]
+            )
             requested = chat.tracker()["slots"]["requested_slot"]
             if requested:
                 asked.append(requested)
@@ -499,8 +539,10 @@ def test_a_general_question_about_dimples_gets_an_faq_answer(rasa_server, text):
 
 def test_record_how_many_general_questions_got_an_faq_answer(record_figure):
     # Runs after the table above (pytest keeps the file's order).
-    record_figure(f"general dimple questions answered by an FAQ: {len(_FAQ_ANSWERED)}"
-                  f"/{len(GENERAL_QUESTIONS)} (the rest asked to rephrase)")
+    record_figure(
+        f"general dimple questions answered by an FAQ: {len(_FAQ_ANSWERED)}"
+        f"/{len(GENERAL_QUESTIONS)} (the rest asked to rephrase)"
+    )
 
 
 def test_the_statements_are_not_training_examples():

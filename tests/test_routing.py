@@ -4,6 +4,7 @@ person's own case, the classifier's guess only where the extractor knows nothing
 Messages are read by the real extractor; the classifier's intent and ranking are
 given, as the NLU pipeline would hand them over.
 """
+
 import pytest
 
 from screening.advice import noted
@@ -37,28 +38,38 @@ def routed(text, intent, ranking=()):
         ("he's had a temperature since last night", "out_of_scope", [], URGENT_INTENT),
         ("my son has been limping since this morning", URGENT_INTENT, URGENT_FIRST, URGENT_INTENT),
         # the classifier guessed urgent, the extractor reads the sign denied: next guess
-        ("it isn't weeping and the skin isn't red, but I can see some hair",
-         URGENT_INTENT, URGENT_FIRST, START_INTENT),
+        (
+            "it isn't weeping and the skin isn't red, but I can see some hair",
+            URGENT_INTENT,
+            URGENT_FIRST,
+            START_INTENT,
+        ),
         ("nothing is leaking from it", URGENT_INTENT, URGENT_FIRST, START_INTENT),
         # ... or asked about, or read about: the FAQ
         ("can a dimple that leaks be dangerous?", URGENT_INTENT, URGENT_FIRST, "faq"),
         ("I read that red swollen dimples can be infected", URGENT_INTENT, URGENT_FIRST, "faq"),
         ("what should I do if it starts oozing?", URGENT_INTENT, URGENT_FIRST, "faq"),
         # the classifier was too unsure: stays unsure
-        ("what happens if a dimple gets infected", "nlu_fallback", FALLBACK_URGENT,
-         "nlu_fallback"),
+        ("what happens if a dimple gets infected", "nlu_fallback", FALLBACK_URGENT, "nlu_fallback"),
         # wording the extractor does not know: ask first
         ("this is a made-up wording zzz", URGENT_INTENT, URGENT_FIRST, POSSIBLE_URGENT_INTENT),
-        ("this is a made-up wording zzz", "nlu_fallback", FALLBACK_URGENT,
-         POSSIBLE_URGENT_INTENT),
+        ("this is a made-up wording zzz", "nlu_fallback", FALLBACK_URGENT, POSSIBLE_URGENT_INTENT),
         # ... unless the message describes the dimple: the screening asks about each
         # urgent sign first
-        ("there's a soft lump under the skin just above it", URGENT_INTENT, URGENT_FIRST,
-         START_INTENT),
+        (
+            "there's a soft lump under the skin just above it",
+            URGENT_INTENT,
+            URGENT_FIRST,
+            START_INTENT,
+        ),
         # a description of the person's own dimple starts the screening
         ("we think the dimple is deep but we're not sure", "dont_know", [], START_INTENT),
-        ("my daughter has a dimple with a few hairs in it, low down in the middle", "faq", [],
-         START_INTENT),
+        (
+            "my daughter has a dimple with a few hairs in it, low down in the middle",
+            "faq",
+            [],
+            START_INTENT,
+        ),
         ("it's tiny and you can see the bottom", "inform", [], START_INTENT),
         ("hi, the dent above his bum crack is quite deep", "greet", [], START_INTENT),
         # a general question about dimples keeps its FAQ answer
@@ -84,8 +95,16 @@ USER, ACTION, OTHER = "user", "action", "slot"
     [
         ([(ACTION, CONFIRM_QUESTION), (ACTION, "action_listen"), (USER, "")], CONFIRM_QUESTION),
         # this turn's own actions do not count
-        ([(ACTION, "utter_faq"), (ACTION, "action_listen"), (USER, ""),
-          (ACTION, "action_extract_slots"), (OTHER, "")], "utter_faq"),
+        (
+            [
+                (ACTION, "utter_faq"),
+                (ACTION, "action_listen"),
+                (USER, ""),
+                (ACTION, "action_extract_slots"),
+                (OTHER, ""),
+            ],
+            "utter_faq",
+        ),
         ([(USER, ""), (ACTION, "action_listen"), (USER, "")], None),
         ([(USER, "")], None),
         ([], None),
@@ -121,13 +140,21 @@ def test_a_stated_urgent_sign_is_urgent_whatever_came_before():
 @pytest.mark.parametrize(
     "values, line",
     [
-        ({"hair_tuft": "yes", "high": "no", "dimple_pattern": "one_midline",
-          "multiple": "no", "off_midline": "no"},
-         "I've noted: one dimple, in the middle; some hair near it; it's low down."),
-        ({"subject": "baby", "age_months": 0.75, "deep": "yes"},
-         "I've noted: your baby, 3 weeks old; it's deep."),
-        ({"large": "unsure", "skin_tag": "no"},
-         "I've noted: no skin tag; not sure how big it is."),
+        (
+            {
+                "hair_tuft": "yes",
+                "high": "no",
+                "dimple_pattern": "one_midline",
+                "multiple": "no",
+                "off_midline": "no",
+            },
+            "I've noted: one dimple, in the middle; some hair near it; it's low down.",
+        ),
+        (
+            {"subject": "baby", "age_months": 0.75, "deep": "yes"},
+            "I've noted: your baby, 3 weeks old; it's deep.",
+        ),
+        ({"large": "unsure", "skin_tag": "no"}, "I've noted: no skin tag; not sure how big it is."),
         ({}, None),
         ({"subject": None, "hair_tuft": None}, None),
     ],
