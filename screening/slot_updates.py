@@ -21,10 +21,13 @@ from screening.findings import (
     SUBJECTS,
     Answer,
 )
+from screening.routing import POSSIBLE_URGENT_INTENT
 
 INTENT_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNSURE}
-# "No, stop" is a request, not an answer to the open question.
-NOT_AN_ANSWER_INTENTS = {"stop", "goodbye", "restart_screening"}
+# "No, stop" is a request, not an answer to the open question. Nor is a possible
+# urgent sign ("yes, and she's started favouring one leg"): the assistant asks
+# about it first (screening/routing.py).
+NOT_AN_ANSWER_INTENTS = {"stop", "goodbye", "restart_screening", POSSIBLE_URGENT_INTENT}
 
 # Knowledge questions ("why are they called dimples of Venus?") are about back
 # dimples in general, not the person's own case: their words must not answer who

@@ -15,6 +15,7 @@ from components.action_server_down import (
     failed_actions,
     next_action,
 )
+from screening.routing import CONFIRM_QUESTION as CONFIRM
 from tests.stack import RasaServer, free_port, start_action_server, texts
 from tests.test_screening_e2e import SIMPLE_BABY, Conversation
 
@@ -49,6 +50,11 @@ TABLE = [
     ([act("action_screening_outcome"), act(URGENT_OFFLINE), EVENT], "report_urgent_sign", None, LISTEN),
     ([act("screening_form")], "report_urgent_sign", "screening_form", DEACTIVATE),
     ([act("screening_form"), act(DEACTIVATE), EVENT], "report_urgent_sign", None, URGENT_OFFLINE),
+    # A possible urgent sign: the confirming question is a response, asked from the Rasa side.
+    ([act("screening_form")], "possible_urgent_sign", "screening_form", DEACTIVATE),
+    ([act("screening_form"), act(DEACTIVATE), EVENT], "possible_urgent_sign", None, CONFIRM),
+    ([act("screening_form"), act(DEACTIVATE), EVENT, act(CONFIRM)], "possible_urgent_sign",
+     None, LISTEN),
     # The outcome failed after a completed form.
     ([act("screening_form"), EVENT, act("action_screening_outcome")], "deny", None, UNAVAILABLE),
 ]
