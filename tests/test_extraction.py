@@ -451,6 +451,12 @@ def test_generic_or_hypothetical_mentions(text, asked):
 
 # Parents' own words for the urgent signs: each must come back YES (urgent advice).
 PARENT_URGENT_ROWS = [
+    # Hearsay about the person's own dimple is still a report (a professional may have
+    # said so); only hearsay about dimples in general is not (NOT_URGENT_ROWS).
+    ("apparently it is leaking", {"drainage": Y}),
+    ("we have been told it is infected", {"infection": Y}),
+    ("apparently the dimple is oozing pus", {"drainage": Y}),
+    ("we've been told his dimple is weeping", {"drainage": Y}),
     ("she's started favouring one leg", {"neuro_symptoms": Y}),
     ("he's been favoring his left leg since yesterday", {"neuro_symptoms": Y}),
     ("my toddler won't put weight on his right leg", {"neuro_symptoms": Y}),
@@ -519,6 +525,8 @@ NOT_URGENT_ROWS = [
     ("I've heard that some dimples can get infected", {"infection"}),
     ("we've been told that redness can mean infection", {"infection"}),
     ("the nurse said to call if he has trouble with his wee", {"neuro_symptoms"}),
+    ("I've been told dimples can leak", {"drainage"}),
+    ("supposedly a dimple can ooze pus", {"drainage"}),
 ]
 
 
