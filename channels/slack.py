@@ -39,12 +39,9 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.env import (
-    SeenCache,
-    missing_variables,
-    not_configured,
-    read_env,
-    warn_secrets_in_file,
+    missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
 )
+from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +121,7 @@ class SlackInput(StockSlackInput):
         api_url: Text = DEFAULT_API_URL,
     ) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
-        self.seen = SeenCache(max_size=10_000, ttl=3600)
+        self.seen = seen_cache()
         self._tasks: Set[asyncio.Task] = set()
         super().__init__(
             slack_token,
@@ -339,7 +336,7 @@ class SlackInput(StockSlackInput):
 
         async def handle() -> None:
             try:
-                await on_new_message(message)
+                await handle_and_store(on_new_message, message)
             except Exception:
                 logger.exception("Slack: failed to answer a message from %s.", sender_id)
 

@@ -60,12 +60,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.env import (
-    SeenCache,
-    missing_variables,
-    not_configured,
-    read_env,
-    warn_secrets_in_file,
+    missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
 )
+from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +149,7 @@ class TelegramInput(StockTelegramInput):
         self.verify = verify.lstrip("@") if verify else None
         self.secret_token = secret_token
         self.api_url = api_url
-        self.seen = SeenCache(max_size=10_000, ttl=3600)
+        self.seen = seen_cache()
         self.username_matches: Optional[bool] = None  # None: not checked (yet)
         self.webhook_set = False
         self._output: Optional[TelegramOutput] = None
@@ -362,9 +359,11 @@ class TelegramInput(StockTelegramInput):
         if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART:
             texts.append(COMMANDS["/start"])  # stock behaviour: restart, then greet
         for each in texts:
-            await on_new_message(
-                UserMessage(each, out_channel, chat_id, input_channel=self.name(), metadata=metadata)
-            )
+            stored = await handle_and_store(on_new_message, UserMessage(
+                each, out_channel, chat_id, input_channel=self.name(), metadata=metadata,
+            ))
+            if not stored:  # the person was told to send it again
+                return
 
     @staticmethod
     def _message_text(msg: Any) -> Optional[Text]:
