@@ -67,6 +67,11 @@ def not_configured(channel: Text, problem: Text) -> HTTPResponse:
     )
 
 
+# What `claim` says of an id: never seen (handle it now), being handled by some
+# process (answer "try again later"), or handled (drop it).
+NEW, HANDLING, DONE = "new", "handling", "done"
+
+
 class SeenCache:
     """Remembers ids for `ttl` seconds, at most `max_size` of them.
 
@@ -98,6 +103,13 @@ class SeenCache:
                 self._seen.popitem(last=False)
             return True
 
+    def claim(self, *keys: Optional[Text]) -> Text:
+        """NEW the first time, DONE after (in one process, handling ends with it)."""
+        return NEW if self.first_time(*keys) else DONE
+
+    def finish(self, *keys: Optional[Text]) -> None:
+        """Nothing to do: `claim` already recorded the ids."""
+
     def __len__(self) -> int:
         return len(self._seen)
 
@@ -122,14 +134,51 @@ class RedisSeenCache:
     instant exactly one sees the id as new. If Redis cannot be reached the ids
     are checked in this process only (a retry may then be answered twice; not
     answering a message at all would be worse).
+
+    `claim` and `finish` mark an id "handling" for `claim_ttl` seconds, then
+    "done". A retry that finds it still "handling" is answered with a 503, so the
+    platform tries again later: if the replica that took it was killed mid-turn,
+    the claim expires and a later retry is answered by another replica, instead
+    of being dropped as a duplicate of a message nobody answered.
     """
 
     def __init__(self, client: Any, prefix: Text = DEFAULT_SEEN_KEY_PREFIX,
-                 ttl: int = SEEN_TTL_SECONDS) -> None:
+                 ttl: int = SEEN_TTL_SECONDS, claim_ttl: int = 60) -> None:
         self.client = client
         self.prefix = prefix
         self.ttl = ttl
+        self.claim_ttl = claim_ttl
         self.fallback = SeenCache(ttl=ttl)
+
+    def claim(self, *keys: Optional[Text]) -> Text:
+        keys = tuple(k for k in keys if k)
+        if not keys:
+            return NEW
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.set(self.prefix + key, HANDLING, nx=True, ex=self.claim_ttl)
+            for key in keys:
+                pipe.get(self.prefix + key)
+            results = pipe.execute()
+        except RedisError as error:
+            logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
+                           "this process only.", type(error).__name__)
+            return self.fallback.claim(*keys)
+        if all(results[:len(keys)]):
+            return NEW
+        values = [v.decode() if isinstance(v, bytes) else v for v in results[len(keys):]]
+        return DONE if DONE in values else HANDLING
+
+    def finish(self, *keys: Optional[Text]) -> None:
+        keys = tuple(k for k in keys if k)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.set(self.prefix + key, DONE, ex=self.ttl)
+            pipe.execute()
+        except RedisError as error:
+            logger.warning("Redis not reachable to mark an id handled (%s).", type(error).__name__)
 
     def first_time(self, *keys: Optional[Text]) -> bool:
         """Record every non-empty key; True unless one of them was seen already."""
@@ -152,7 +201,8 @@ def seen_cache(environ: Optional[Mapping[Text, Text]] = None) -> Any:
     """A RedisSeenCache when REDIS_HOST is set, else a SeenCache of this process.
 
     REDIS_HOST, REDIS_PORT (6379), REDIS_PASSWORD and REDIS_DB (1, as the lock store
-    in deploy/endpoints.deploy.yml) locate Redis; SEEN_KEY_PREFIX prefixes the keys.
+    in deploy/endpoints.deploy.yml) locate Redis; SEEN_KEY_PREFIX prefixes the keys;
+    SEEN_CLAIM_SECONDS (60) is how long an id stays "handling" if its replica dies.
     """
     host = read_env("REDIS_HOST", environ=environ)
     if not host:
@@ -166,4 +216,5 @@ def seen_cache(environ: Optional[Mapping[Text, Text]] = None) -> Any:
         socket_timeout=1.0,
         socket_connect_timeout=1.0,
     )
-    return RedisSeenCache(client, read_env("SEEN_KEY_PREFIX", DEFAULT_SEEN_KEY_PREFIX, environ))
+    return RedisSeenCache(client, read_env("SEEN_KEY_PREFIX", DEFAULT_SEEN_KEY_PREFIX, environ),
+                          claim_ttl=int(read_env("SEEN_CLAIM_SECONDS", "60", environ)))

@@ -60,7 +60,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.env import (
-    missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
+    DONE, HANDLING, missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
 )
 from channels.saved_turns import handle_and_store
 
@@ -292,7 +292,9 @@ class TelegramInput(StockTelegramInput):
             if request.method != "POST":
                 return response.json({"error": "POST Telegram updates here"}, status=405)
             try:
-                await self._handle_update(request, on_new_message)
+                refused = await self._handle_update(request, on_new_message)
+                if refused is not None:
+                    return refused
             except TelegramAPIError as error:
                 # e.g. the user blocked the bot, or the Bot API is unreachable
                 logger.warning("Telegram: could not answer an update (%s); answered 200.", error)
@@ -317,7 +319,8 @@ class TelegramInput(StockTelegramInput):
 
     async def _handle_update(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    ) -> Optional[HTTPResponse]:
+        """Answer an update; a response only when it is not the usual 200."""
         try:
             data = json.loads(request.body or b"null")
             if isinstance(data, str):  # the stock connector accepts double-encoded JSON
@@ -329,9 +332,28 @@ class TelegramInput(StockTelegramInput):
             logger.warning("Telegram: ignored an update that is not a JSON object.")
             return
         update_id = data.get("update_id")
-        if update_id is not None and not self.seen.first_time(f"update:{update_id}"):
+        key = f"update:{update_id}" if update_id is not None else None
+        state = self.seen.claim(key)
+        if state == DONE:
             logger.info("Telegram: update %s already handled, not answered again.", update_id)
-            return
+            return None
+        if state == HANDLING:
+            # Another replica took it and has not finished: it may have died. Telegram
+            # re-sends after a non-2xx; by then it is done, or the claim expired.
+            logger.info("Telegram: update %s is being handled elsewhere; asked to re-send.",
+                        update_id)
+            return response.json({"error": "being handled, re-send later"}, status=503)
+        try:
+            await self._answer_update(data, request, on_new_message)
+        finally:
+            self.seen.finish(key)
+        return None
+
+    async def _answer_update(
+        self, data: Dict[Text, Any], request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        update_id = data.get("update_id")
         if self.username_matches is False:
             return
 

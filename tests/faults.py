@@ -122,6 +122,9 @@ class HungServer:
             connection.close()
 
 
+LOST: Dict[str, Any] = {"lost": "the connection"}  # queued when the socket closes
+
+
 class WebChat:
     """One browser's chat: a Socket.IO connection with a session id, as the widget."""
 
@@ -135,9 +138,13 @@ class WebChat:
         self.confirmed = asyncio.Event()
         self.sio.on("bot_uttered", self._on_reply)
         self.sio.on("session_confirm", self._on_confirm)
+        self.sio.on("disconnect", self._on_disconnect)
 
     async def _on_reply(self, data: Dict[str, Any]) -> None:
         await self.replies.put(data)
+
+    async def _on_disconnect(self) -> None:
+        await self.replies.put(LOST)
 
     async def _on_confirm(self, _: Any) -> None:
         self.confirmed.set()
@@ -159,6 +166,8 @@ class WebChat:
         await self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
         replies = [await asyncio.wait_for(self.replies.get(), wait)]
         while True:
+            if replies[-1] is LOST:
+                raise socketio.exceptions.ConnectionError("the socket was closed")
             try:
                 replies.append(await asyncio.wait_for(self.replies.get(), quiet))
             except asyncio.TimeoutError:
