@@ -151,30 +151,30 @@ class RedisSeenCache:
         self.fallback = SeenCache(ttl=ttl)
 
     def claim(self, *keys: Optional[Text]) -> Text:
-        keys = tuple(k for k in keys if k)
-        if not keys:
+        present = tuple(k for k in keys if k)
+        if not present:
             return NEW
         try:
             pipe = self.client.pipeline(transaction=False)
-            for key in keys:
+            for key in present:
                 pipe.set(self.prefix + key, HANDLING, nx=True, ex=self.claim_ttl)
-            for key in keys:
+            for key in present:
                 pipe.get(self.prefix + key)
             results = pipe.execute()
         except RedisError as error:
             logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
                            "this process only.", type(error).__name__)
-            return self.fallback.claim(*keys)
-        if all(results[:len(keys)]):
+            return self.fallback.claim(*present)
+        if all(results[: len(present)]):
             return NEW
-        values = [v.decode() if isinstance(v, bytes) else v for v in results[len(keys):]]
+        values = [v.decode() if isinstance(v, bytes) else v for v in results[len(present) :]]
         return DONE if DONE in values else HANDLING
 
     def finish(self, *keys: Optional[Text]) -> None:
-        keys = tuple(k for k in keys if k)
+        present = tuple(k for k in keys if k)
         try:
             pipe = self.client.pipeline(transaction=False)
-            for key in keys:
+            for key in present:
                 pipe.set(self.prefix + key, DONE, ex=self.ttl)
             pipe.execute()
         except RedisError as error:
@@ -182,18 +182,18 @@ class RedisSeenCache:
 
     def first_time(self, *keys: Optional[Text]) -> bool:
         """Record every non-empty key; True unless one of them was seen already."""
-        keys = tuple(k for k in keys if k)
-        if not keys:
+        present = tuple(k for k in keys if k)
+        if not present:
             return True
         try:
             pipe = self.client.pipeline(transaction=False)
-            for key in keys:
+            for key in present:
                 pipe.set(self.prefix + key, b"1", nx=True, ex=self.ttl)
             new = pipe.execute()
         except RedisError as error:
             logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
                            "this process only.", type(error).__name__)
-            return self.fallback.first_time(*keys)
+            return self.fallback.first_time(*present)
         return all(new)
 
 

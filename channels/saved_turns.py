@@ -14,6 +14,7 @@ that was not kept gives urgent advice itself when the message states an urgent
 sign (the same check as components/urgent_signs.py), and otherwise lists the
 signs that need care today, as the answer does when the action server is down.
 """
+
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Text, Tuple
 
@@ -80,8 +81,11 @@ async def handle_and_store(
         await on_new_message(message)
     except ConversationNotSaved as error:
         # No sender id or text: both can identify a person.
-        logger.error("%s: a message could not be stored (%s); the person was told to "
-                     "send it again.", message.input_channel, error)
+        logger.error(
+            "%s: a message could not be stored (%s); the person was told to send it again.",
+            message.input_channel,
+            error,
+        )
         await channel.send_text_message(message.sender_id, not_saved_reply(message.text))
         return False
     await held.release()

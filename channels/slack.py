@@ -39,7 +39,13 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.env import (
-    DONE, HANDLING, missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
+    DONE,
+    HANDLING,
+    missing_variables,
+    not_configured,
+    read_env,
+    seen_cache,
+    warn_secrets_in_file,
 )
 from channels.saved_turns import handle_and_store
 

@@ -60,7 +60,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.env import (
-    DONE, HANDLING, missing_variables, not_configured, read_env, seen_cache, warn_secrets_in_file,
+    DONE,
+    HANDLING,
+    missing_variables,
+    not_configured,
+    read_env,
+    seen_cache,
+    warn_secrets_in_file,
 )
 from channels.saved_turns import handle_and_store
 
@@ -327,10 +333,10 @@ class TelegramInput(StockTelegramInput):
                 data = json.loads(data)
         except ValueError as error:
             logger.warning("Telegram: ignored an update that is not JSON (%s).", error)
-            return
+            return None
         if not isinstance(data, dict):
             logger.warning("Telegram: ignored an update that is not a JSON object.")
-            return
+            return None
         update_id = data.get("update_id")
         key = f"update:{update_id}" if update_id is not None else None
         state = self.seen.claim(key)

@@ -29,7 +29,6 @@ from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Tex
 
 import aiohttp
 import rasa.core.actions.action
-
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource

@@ -7,6 +7,8 @@ installed), for the packages of requirements.lock (what the images install) and
 of requirements.lock + requirements-dev.lock (this virtual environment). Without
 a container engine this is the measure of what the images carry.
 """
+
+import contextlib
 import os
 import re
 from importlib import metadata
@@ -26,10 +28,9 @@ def installed_bytes(names: Iterable[str]) -> int:
     for name in names:
         distribution = metadata.distribution(name)
         for file in distribution.files or []:
-            try:
-                total += os.path.getsize(distribution.locate_file(file))
-            except OSError:
-                pass  # listed but not there (e.g. .pyc files never written)
+            # A file may be listed but not there (e.g. .pyc files never written).
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(str(distribution.locate_file(file)))
     return total
 
 
@@ -39,9 +40,11 @@ def main() -> None:
     runtime_size, dev_size = installed_bytes(runtime), installed_bytes(dev)
     print(f"requirements.lock      {len(runtime):4d} packages  {runtime_size / 1e6:7.1f} MB")
     print(f"requirements-dev.lock  {len(dev):4d} packages  {dev_size / 1e6:7.1f} MB")
-    print(f"both (before the split, what the images installed) "
-          f"{(runtime_size + dev_size) / 1e6:.1f} MB; the images now carry "
-          f"{100 * dev_size / (runtime_size + dev_size):.1f}% less")
+    print(
+        f"both (before the split, what the images installed) "
+        f"{(runtime_size + dev_size) / 1e6:.1f} MB; the images now carry "
+        f"{100 * dev_size / (runtime_size + dev_size):.1f}% less"
+    )
 
 
 if __name__ == "__main__":

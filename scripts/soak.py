@@ -18,6 +18,7 @@ conversation is read back from PostgreSQL: every message acknowledged is stored
 once, nothing is stored twice, and each finished screening has the expected
 `screening_result`. Errors, figures and the RSS of each process are printed.
 """
+
 import argparse
 import asyncio
 import hashlib
@@ -33,10 +34,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import aiohttp
-import socketio
+import socketio  # type: ignore[import-untyped]
 
 from tests.fake_platforms import FakeSlack, FakeTelegram
 from tests.faults import WebChat
@@ -45,16 +46,20 @@ from tests.test_scale_out import QUESTIONS, REASSURE, REFER, SIMPLE_BABY, URGENT
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
-POSTGRES_ADMIN_URL = os.environ.get("SOAK_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SOAK_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 STORE = {"type": "persistence.tracker_store.EnvironmentSQLTrackerStore"}
 SLACK_TOKEN, SLACK_SECRET = "xoxb-soak-token", "soak-signing-secret"
 TELEGRAM_TOKEN, TELEGRAM_SECRET = "123456:SOAK-token", "soak-secret-token"
 CREDENTIALS = {
     "channels.rest.SafeRestInput": None,
-    "channels.webchat.WebChatInput": {"user_message_evt": "user_uttered",
-                                      "bot_message_evt": "bot_uttered",
-                                      "session_persistence": True},
+    "channels.webchat.WebChatInput": {
+        "user_message_evt": "user_uttered",
+        "bot_message_evt": "bot_uttered",
+        "session_persistence": True,
+    },
     "channels.slack.SlackInput": None,
     "channels.telegram.TelegramInput": None,
 }
@@ -66,15 +71,19 @@ RETRIES, RETRY_SECONDS = 20, 2.0
 
 # --- nginx ------------------------------------------------------------------------------
 
-def _replace_once(text: str, pattern: str, replacement: str) -> str:
+
+def _replace_once(
+    text: str, pattern: str, replacement: Union[str, Callable[["re.Match[str]"], str]]
+) -> str:
     new, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
     if count < 1:
         raise ValueError(f"deploy/nginx.conf changed: {pattern!r} not found")
     return new
 
 
-def render_nginx_conf(source: str, replicas: List[str], port: int, run_dir: Path,
-                      trust_forwarded_for: bool = True) -> str:
+def render_nginx_conf(
+    source: str, replicas: List[str], port: int, run_dir: Path, trust_forwarded_for: bool = True
+) -> str:
     """deploy/nginx.conf with the compose names replaced by loopback addresses.
 
     Every `server rasa:5005 ...;` line of an upstream becomes one line per replica;
@@ -84,19 +93,30 @@ def render_nginx_conf(source: str, replicas: List[str], port: int, run_dir: Path
     replicas by ip_hash as real ones would.
     """
     text = _replace_once(
-        source, r"^(\s*)server rasa:5005( .*)?;$",
-        lambda m: "\n".join(f"{m.group(1)}server {r}{m.group(2) or ''};" for r in replicas))
+        source,
+        r"^(\s*)server rasa:5005( .*)?;$",
+        lambda m: "\n".join(f"{m.group(1)}server {r}{m.group(2) or ''};" for r in replicas),
+    )
     text = _replace_once(text, r"^(\s*)listen 80;$", rf"\1listen 127.0.0.1:{port};")
-    text = _replace_once(text, r"access_log /var/log/nginx/access.log main;",
-                         f"access_log {run_dir}/access.log main;")
-    temp = "\n".join(f"    {kind}_temp_path {run_dir}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    text = _replace_once(
+        text,
+        r"access_log /var/log/nginx/access.log main;",
+        f"access_log {run_dir}/access.log main;",
+    )
+    temp = "\n".join(
+        f"    {kind}_temp_path {run_dir}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     text = _replace_once(text, r"^http \{$", "http {\n" + temp)
     if trust_forwarded_for:
-        text = _replace_once(text, r"^(\s*)# set_real_ip_from 10\.0\.0\.0/8;.*$",
-                             r"\1set_real_ip_from 127.0.0.1;")
-        text = _replace_once(text, r"^(\s*)# real_ip_header X-Forwarded-For;.*$",
-                             r"\1real_ip_header X-Forwarded-For;")
+        text = _replace_once(
+            text, r"^(\s*)# set_real_ip_from 10\.0\.0\.0/8;.*$", r"\1set_real_ip_from 127.0.0.1;"
+        )
+        text = _replace_once(
+            text,
+            r"^(\s*)# real_ip_header X-Forwarded-For;.*$",
+            r"\1real_ip_header X-Forwarded-For;",
+        )
     return text
 
 
@@ -107,16 +127,26 @@ def start_nginx(replicas: List[str], log_dir: Path) -> Tuple[Process, str]:
     os.chmod(run_dir, 0o777)  # nginx's workers drop root
     conf = run_dir / "nginx.conf"
     conf.write_text(render_nginx_conf(NGINX_CONF.read_text(), replicas, port, run_dir))
-    process = Process(f"nginx-{port}", [
-        NGINX, "-p", str(run_dir), "-c", str(conf),
-        "-g", f"daemon off; pid {run_dir}/nginx.pid; error_log {run_dir}/error.log;",
-    ], log_dir).start()
+    process = Process(
+        f"nginx-{port}",
+        [
+            NGINX,
+            "-p",
+            str(run_dir),
+            "-c",
+            str(conf),
+            "-g",
+            f"daemon off; pid {run_dir}/nginx.pid; error_log {run_dir}/error.log;",
+        ],
+        log_dir,
+    ).start()
     url = f"http://127.0.0.1:{port}"
     process.wait_until(f"{url}/healthz", timeout=30)
     return process, url
 
 
 # --- the topology -----------------------------------------------------------------------
+
 
 def _admin(sql: str) -> None:
     import psycopg2
@@ -150,29 +180,52 @@ class Topology:
         self.slack = FakeSlack(token=SLACK_TOKEN).start()
         self.telegram = FakeTelegram(token=TELEGRAM_TOKEN).start()
         self.actions, action_url = start_action_server(self.log_dir)
-        lock_store = {"type": "persistence.lock_store.AtomicRedisLockStore", "url": REDIS_HOST,
-                      "port": REDIS_PORT, "db": 0, "key_prefix": self.prefix}
+        lock_store = {
+            "type": "persistence.lock_store.AtomicRedisLockStore",
+            "url": REDIS_HOST,
+            "port": REDIS_PORT,
+            "db": 0,
+            "key_prefix": self.prefix,
+        }
         env = {
             "TRACKER_STORE_URL": self.database_url,
-            "REDIS_HOST": REDIS_HOST, "REDIS_PORT": str(REDIS_PORT), "REDIS_DB": "0",
+            "REDIS_HOST": REDIS_HOST,
+            "REDIS_PORT": str(REDIS_PORT),
+            "REDIS_DB": "0",
             "SEEN_KEY_PREFIX": f"{self.prefix}:seen:",
             # An id taken by a replica that then died is answered after this long.
             "SEEN_CLAIM_SECONDS": "10",
-            "SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_TOKEN": SLACK_TOKEN,
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
             "SLACK_API_URL": self.slack.url,
-            "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+            "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
             "TELEGRAM_API_URL": self.telegram.url,
-            "HTTPS_PROXY": "", "https_proxy": "", "HTTP_PROXY": "", "http_proxy": "",
-            "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": "1",
+            "HTTPS_PROXY": "",
+            "https_proxy": "",
+            "HTTP_PROXY": "",
+            "http_proxy": "",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SANIC_WORKERS": "1",
         }
-        self.replicas = [RasaServer(self.model, action_url, self.log_dir, tracker_store=STORE,
-                                    lock_store=lock_store, credentials=CREDENTIALS, env=env)
-                         for _ in range(self.count)]
+        self.replicas = [
+            RasaServer(
+                self.model,
+                action_url,
+                self.log_dir,
+                tracker_store=STORE,
+                lock_store=lock_store,
+                credentials=CREDENTIALS,
+                env=env,
+            )
+            for _ in range(self.count)
+        ]
         with ThreadPoolExecutor(self.count) as pool:
             for started in [pool.submit(r.start) for r in self.replicas]:
                 started.result()
-        self.nginx, self.url = start_nginx([f"127.0.0.1:{r.port}" for r in self.replicas],
-                                           self.log_dir)
+        self.nginx, self.url = start_nginx(
+            [f"127.0.0.1:{r.port}" for r in self.replicas], self.log_dir
+        )
         return self
 
     def live(self) -> List[RasaServer]:
@@ -183,10 +236,13 @@ class Topology:
         self.replicas[index].stop(sig)
 
     def processes(self) -> Dict[str, int]:
-        found = {f"rasa-{n}": r.process.popen.pid for n, r in enumerate(self.replicas)
-                 if n not in self.stopped}
-        found["actions"] = self.actions.popen.pid
-        found["nginx"] = self.nginx.popen.pid
+        found = {
+            f"rasa-{n}": pid_of(r.process)
+            for n, r in enumerate(self.replicas)
+            if n not in self.stopped
+        }
+        found["actions"] = pid_of(self.actions)
+        found["nginx"] = pid_of(self.nginx)
         return found
 
     def stop(self) -> None:
@@ -219,10 +275,15 @@ class Topology:
             connection.close()
 
 
+def pid_of(process: Process) -> int:
+    assert process.popen is not None, f"{process.name} was not started"
+    return process.popen.pid
+
+
 def rss_kb(pid: int) -> int:
     """Resident memory of a process and its children (nginx's workers), in kB."""
     total = 0
-    for candidate in [pid] + _children(pid):
+    for candidate in [pid, *_children(pid)]:
         try:
             for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -240,6 +301,7 @@ def _children(pid: int) -> List[int]:
 
 
 # --- one person on one channel ----------------------------------------------------------
+
 
 @dataclass
 class Scenario:
@@ -337,6 +399,7 @@ class WebConversation(Conversation):
             try:
                 if self.chat is None or not self.chat.sio.connected:
                     await self.connect()
+                assert self.chat is not None
                 replies = await self.chat.say(text, wait=30)
                 return [r.get("text", "") for r in replies]
             except (asyncio.TimeoutError, socketio.exceptions.SocketIOError) as error:
@@ -352,22 +415,40 @@ class WebConversation(Conversation):
 
 def slack_event(text: str, user: str, channel: str) -> bytes:
     """A direct message as Slack's Events API posts it."""
-    return json.dumps({
-        "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:12]}",
-        "event_time": int(time.time()), "team_id": "T1", "api_app_id": "A1",
-        "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-        "event": {"type": "message", "channel_type": "im", "user": user, "text": text,
-                  "channel": channel, "ts": f"{time.time():.6f}"},
-    }).encode()
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:12]}",
+            "event_time": int(time.time()),
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "channel": channel,
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    ).encode()
 
 
 def slack_headers(body: bytes, retry: int = 0) -> Dict[str, str]:
     """Slack's signature headers; a retry also says which one it is."""
     stamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{stamp}:".encode() + body,
-                                 hashlib.sha256).hexdigest()
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-               "X-Slack-Signature": signature}
+    signature = (
+        "v0="
+        + hmac.new(
+            SLACK_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
+        ).hexdigest()
+    )
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
     if retry:
         headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"})
     return headers
@@ -376,21 +457,24 @@ def slack_headers(body: bytes, retry: int = 0) -> Dict[str, str]:
 class SlackConversation(Conversation):
     def __init__(self, soak: "Soak", person: Person, name: str) -> None:
         self.soak = soak
-        self.user, self.channel = f"U{uuid.uuid4().hex[:10].upper()}", f"D{uuid.uuid4().hex[:10].upper()}"
+        self.user = f"U{uuid.uuid4().hex[:10].upper()}"
+        self.channel = f"D{uuid.uuid4().hex[:10].upper()}"
         self.id = self.user  # Rasa's sender id for a DM ("sender" granularity)
         self.seen = 0
 
     async def say(self, text: str) -> List[str]:
         body = slack_event(text, self.user, self.channel)
         for retry in range(RETRIES):  # Slack re-sends an event that got no 2xx
-            status = await self.soak.post(f"{self.soak.topology.url}/webhooks/slack/webhook",
-                                          body, slack_headers(body, retry))
+            status = await self.soak.post(
+                f"{self.soak.topology.url}/webhooks/slack/webhook", body, slack_headers(body, retry)
+            )
             if status == 200:
                 break
             self.soak.note_retry("slack", status)
             await asyncio.sleep(RETRY_SECONDS)
         return await self.soak.wait_for_replies(
-            lambda: self.soak.topology.slack.messages_to(self.channel), self)
+            lambda: self.soak.topology.slack.messages_to(self.channel), self
+        )
 
 
 class TelegramConversation(Conversation):
@@ -402,22 +486,32 @@ class TelegramConversation(Conversation):
 
     async def say(self, text: str) -> List[str]:
         update_id = int(uuid.uuid4().int % 2_000_000_000)
-        update = {"update_id": update_id, "message": {
-            "message_id": update_id % 1_000_000, "date": int(time.time()), "text": text,
-            "chat": {"id": self.chat_id, "type": "private"},
-            "from": {"id": self.chat_id, "is_bot": False, "first_name": "Parent"}}}
+        update = {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id % 1_000_000,
+                "date": int(time.time()),
+                "text": text,
+                "chat": {"id": self.chat_id, "type": "private"},
+                "from": {"id": self.chat_id, "is_bot": False, "first_name": "Parent"},
+            },
+        }
         body = json.dumps(update).encode()
-        headers = {"Content-Type": "application/json",
-                   "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+        }
         for _ in range(RETRIES):  # Telegram re-sends an update that got no 2xx
-            status = await self.soak.post(f"{self.soak.topology.url}/webhooks/telegram/webhook",
-                                          body, headers)
+            status = await self.soak.post(
+                f"{self.soak.topology.url}/webhooks/telegram/webhook", body, headers
+            )
             if status == 200:
                 break
             self.soak.note_retry("telegram", status)
             await asyncio.sleep(RETRY_SECONDS)
         return await self.soak.wait_for_replies(
-            lambda: self.soak.topology.telegram.messages_to(self.chat_id), self)
+            lambda: self.soak.topology.telegram.messages_to(self.chat_id), self
+        )
 
 
 class RestConversation(Conversation):
@@ -433,8 +527,8 @@ class RestConversation(Conversation):
             self.turn += 1
             try:
                 async with self.soak.session.post(
-                        f"{server.url}/webhooks/rest/webhook",
-                        json={"sender": self.id, "message": text}) as response:
+                    f"{server.url}/webhooks/rest/webhook", json={"sender": self.id, "message": text}
+                ) as response:
                     if response.status == 200:
                         return [r.get("text", "") for r in await response.json()]
                     self.soak.note_retry("rest", response.status)
@@ -444,15 +538,21 @@ class RestConversation(Conversation):
         raise Failure(f"{self.id}: no answer over REST")
 
 
-CONVERSATIONS = {"webchat": WebConversation, "slack": SlackConversation,
-                 "telegram": TelegramConversation, "rest": RestConversation}
+CONVERSATIONS = {
+    "webchat": WebConversation,
+    "slack": SlackConversation,
+    "telegram": TelegramConversation,
+    "rest": RestConversation,
+}
 
 
 # --- the soak ---------------------------------------------------------------------------
 
+
 class Soak:
-    def __init__(self, topology: Topology, people: int, seconds: float,
-                 kill: Optional[int] = signal.SIGTERM) -> None:
+    def __init__(
+        self, topology: Topology, people: int, seconds: float, kill: Optional[int] = signal.SIGTERM
+    ) -> None:
         self.topology, self.people, self.seconds, self.kill_signal = topology, people, seconds, kill
         self.messages = 0
         self.errors: List[str] = []
@@ -475,8 +575,9 @@ class Soak:
         except aiohttp.ClientError:
             return 0
 
-    async def wait_for_replies(self, calls: Any, conversation: Any, first: float = 60.0,
-                               quiet: float = 0.8) -> List[str]:
+    async def wait_for_replies(
+        self, calls: Any, conversation: Any, first: float = 60.0, quiet: float = 0.8
+    ) -> List[str]:
         """New messages to one chat: the first within `first` s, then until `quiet` s pass."""
         deadline = time.monotonic() + first
         while len(calls()) <= conversation.seen:
@@ -488,7 +589,7 @@ class Soak:
             await asyncio.sleep(0.05)
             if len(calls()) != count:
                 count, still = len(calls()), time.monotonic()
-        new = calls()[conversation.seen:]
+        new = calls()[conversation.seen :]
         conversation.seen += len(new)
         return [c.params.get("text", "") for c in new]
 
@@ -499,29 +600,35 @@ class Soak:
         started = time.monotonic()
         deadline = started + self.seconds
 
-        async def kill_halfway() -> None:
+        async def kill_halfway(sig: int) -> None:
             await asyncio.sleep(self.seconds / 2)
             # In a thread: a graceful stop takes seconds, the people go on meanwhile.
-            await asyncio.to_thread(self.topology.kill, len(self.topology.replicas) - 1,
-                                    self.kill_signal)
+            await asyncio.to_thread(self.topology.kill, len(self.topology.replicas) - 1, sig)
 
-        killer = asyncio.ensure_future(kill_halfway()) if self.kill_signal else None
+        killer = asyncio.ensure_future(kill_halfway(self.kill_signal)) if self.kill_signal else None
         results = await asyncio.gather(*(p.run(deadline) for p in people), return_exceptions=True)
         elapsed = time.monotonic() - started
         if killer is not None:
             await killer
         await self.session.close()
         screenings = 0
-        for person, result in zip(people, results):
+        for person, result in zip(people, results, strict=True):
             if isinstance(result, BaseException):
                 self.errors.append(f"person {person.number} ({person.channel}): {result!r}"[:400])
             else:
                 screenings += result
         rss_after = {name: rss_kb(pid) for name, pid in self.topology.processes().items()}
         checked = self.check_stored(people)
-        return {"elapsed": elapsed, "screenings": screenings, "messages": self.messages,
-                "errors": self.errors, "retries": dict(self.retries),
-                "rss_before": rss_before, "rss_after": rss_after, **checked}
+        return {
+            "elapsed": elapsed,
+            "screenings": screenings,
+            "messages": self.messages,
+            "errors": self.errors,
+            "retries": dict(self.retries),
+            "rss_before": rss_before,
+            "rss_after": rss_after,
+            **checked,
+        }
 
     def check_stored(self, people: List[Person]) -> Dict[str, Any]:
         stored = self.topology.stored()
@@ -536,16 +643,25 @@ class Soak:
                     missing = len(sent) - len(texts)
                     lost += max(0, missing)
                     duplicated += max(0, -missing)
-                    self.errors.append(f"{conversation}: stored {len(texts)} of {len(sent)} "
-                                       f"messages (or in another order)")
-                results = [e.get("value") for e in events
-                           if e["event"] == "slot" and e.get("name") == "screening_result"]
+                    self.errors.append(
+                        f"{conversation}: stored {len(texts)} of {len(sent)} "
+                        f"messages (or in another order)"
+                    )
+                results = [
+                    e.get("value")
+                    for e in events
+                    if e["event"] == "slot" and e.get("name") == "screening_result"
+                ]
                 expected = person.expected.get(conversation)
                 if expected is not None and (not results or results[-1] != expected):
                     wrong += 1
                     self.errors.append(f"{conversation}: outcome {results[-1:]} not {expected}")
-        return {"lost": lost, "duplicated": duplicated, "wrong_outcomes": wrong,
-                "conversations": sum(len(p.sent) for p in people)}
+        return {
+            "lost": lost,
+            "duplicated": duplicated,
+            "wrong_outcomes": wrong,
+            "conversations": sum(len(p.sent) for p in people),
+        }
 
 
 def report(figures: Dict[str, Any], people: int, kill: Optional[int]) -> List[str]:
@@ -562,7 +678,11 @@ def report(figures: Dict[str, Any], people: int, kill: Optional[int]) -> List[st
     ]
     for name, before in figures["rss_before"].items():
         after = figures["rss_after"].get(name)
-        growth = "killed" if after is None else f"{after / 1024:.0f} MB ({(after - before) / 1024:+.0f} MB)"
+        growth = (
+            "killed"
+            if after is None
+            else f"{after / 1024:.0f} MB ({(after - before) / 1024:+.0f} MB)"
+        )
         lines.append(f"  RSS {name}: {before / 1024:.0f} MB -> {growth}")
     lines += [f"  error: {e}" for e in figures["errors"][:10]]
     return lines
@@ -572,9 +692,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--people", type=int, default=50)
-    parser.add_argument("--kill-signal", default="TERM", choices=["TERM", "KILL", "none"],
-                        help="how one replica is stopped halfway: TERM (a graceful stop, as "
-                             "Docker and Kubernetes do), KILL (a crash) or none")
+    parser.add_argument(
+        "--kill-signal",
+        default="TERM",
+        choices=["TERM", "KILL", "none"],
+        help="how one replica is stopped halfway: TERM (a graceful stop, as "
+        "Docker and Kubernetes do), KILL (a crash) or none",
+    )
     parser.add_argument("--model", type=Path, help="a model file (default: train if needed)")
     args = parser.parse_args(argv)
     kill = None if args.kill_signal == "none" else getattr(signal, f"SIG{args.kill_signal}")

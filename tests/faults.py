@@ -5,12 +5,14 @@
 - `HungServer`: accepts connections and never answers (a hung action server).
 - `WebChat`: a Socket.IO client speaking to channels/webchat.py as the widget does.
 """
+
 import asyncio
+import contextlib
 import socket
 import threading
 from typing import Any, Dict, List, Optional
 
-import socketio
+import socketio  # type: ignore[import-untyped]
 
 
 class TcpProxy:
@@ -59,28 +61,22 @@ class TcpProxy:
         except OSError:
             pass
         for each in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 each.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cut(self) -> None:
         """Refuse new connections and break the open ones, as a failed database host."""
         if self._listener is not None:
             # shutdown() wakes the thread blocked in accept(); close() alone does not,
             # and that thread would go on accepting.
-            try:
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
         with self._lock:
             for each in self._open:
-                try:
+                with contextlib.suppress(OSError):
                     each.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 each.close()
             self._open = []
 
@@ -113,10 +109,8 @@ class HungServer:
             self._held.append(connection)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self._listener.close()
         for connection in self._held:
             connection.close()
@@ -134,7 +128,7 @@ class WebChat:
         # Behind the proxy, X-Forwarded-For stands for the browser's address.
         self.headers = {"X-Forwarded-For": client_address} if client_address else {}
         self.sio = socketio.AsyncClient(reconnection=False)
-        self.replies: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
+        self.replies: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed = asyncio.Event()
         self.sio.on("bot_uttered", self._on_reply)
         self.sio.on("session_confirm", self._on_confirm)
@@ -154,8 +148,13 @@ class WebChat:
         # Long-polling only: the installed python-engineio's WebSocket client needs
         # a newer aiohttp than Rasa 3.6 pins. Polling is also the transport that
         # needs sticky sessions (every poll is a new HTTP request).
-        await self.sio.connect(self.url, headers=self.headers, socketio_path="/socket.io",
-                               transports=["polling"], wait_timeout=30)
+        await self.sio.connect(
+            self.url,
+            headers=self.headers,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            wait_timeout=30,
+        )
         await self.sio.emit("session_request", {"session_id": self.session_id})
         await asyncio.wait_for(self.confirmed.wait(), 30)
         return self
