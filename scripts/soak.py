@@ -333,6 +333,7 @@ class Person:
     channel: str
     soak: "Soak"
     sent: Dict[str, List[str]] = field(default_factory=dict)  # conversation -> messages
+    resent: Dict[str, List[str]] = field(default_factory=dict)  # sent again after a break
     expected: Dict[str, str] = field(default_factory=dict)  # conversation -> outcome
     retried: int = 0
 
@@ -362,15 +363,29 @@ class Person:
     async def say(self, conversation: "Conversation", text: str) -> List[str]:
         texts = await conversation.say(text)
         self.sent[conversation.id].append(text)
+        self.resent[conversation.id] = list(getattr(conversation, "resent", []))
         self.soak.messages += 1
+        # Under load a turn's messages can arrive seconds apart: a turn ends with a
+        # question or with advice; wait for the rest of it before answering.
+        for _ in range(5):
+            if question_in(texts) or any(s.advice in "\n".join(texts) for s in SCENARIOS):
+                break
+            texts += await conversation.more()
         return texts
 
 
 class Conversation:
     id = ""
+    # Messages the person sent again after the connection broke: the first copy may
+    # have been stored before the replica went away.
+    resent: List[str]
 
     async def say(self, text: str) -> List[str]:
         raise NotImplementedError
+
+    async def more(self) -> List[str]:
+        """Messages of the last turn that arrived late (none for REST)."""
+        return []
 
     async def close(self) -> None:
         pass
@@ -381,6 +396,7 @@ class WebConversation(Conversation):
         self.soak, self.id = soak, name
         # A browser of its own address: nginx's ip_hash picks the replica by it.
         self.address = f"10.{person.number // 250}.{person.number % 250}.1"
+        self.resent = []
         self.chat: Optional[WebChat] = None
 
     async def connect(self) -> None:
@@ -395,11 +411,13 @@ class WebConversation(Conversation):
         raise Failure(f"{self.id}: could not open the web chat socket")
 
     async def say(self, text: str) -> List[str]:
-        for _ in range(4):
+        for attempt in range(4):
             try:
                 if self.chat is None or not self.chat.sio.connected:
                     await self.connect()
                 assert self.chat is not None
+                if attempt:  # sent again, as a person does when no answer came
+                    self.resent.append(text)
                 replies = await self.chat.say(text, wait=30)
                 return [r.get("text", "") for r in replies]
             except (asyncio.TimeoutError, socketio.exceptions.SocketIOError) as error:
@@ -407,6 +425,15 @@ class WebConversation(Conversation):
                 self.chat = None
                 await asyncio.sleep(1)
         raise Failure(f"{self.id}: no answer over the web chat")
+
+    async def more(self) -> List[str]:
+        if self.chat is None:
+            return []
+        try:
+            reply = await asyncio.wait_for(self.chat.replies.get(), 3)
+        except asyncio.TimeoutError:
+            return []
+        return [reply.get("text", "")]
 
     async def close(self) -> None:
         if self.chat is not None:
@@ -472,9 +499,13 @@ class SlackConversation(Conversation):
                 break
             self.soak.note_retry("slack", status)
             await asyncio.sleep(RETRY_SECONDS)
-        return await self.soak.wait_for_replies(
-            lambda: self.soak.topology.slack.messages_to(self.channel), self
-        )
+        return await self.soak.wait_for_replies(self.calls, self)
+
+    def calls(self) -> List[Any]:
+        return self.soak.topology.slack.messages_to(self.channel)
+
+    async def more(self) -> List[str]:
+        return await self.soak.wait_for_replies(self.calls, self, first=3, required=False)
 
 
 class TelegramConversation(Conversation):
@@ -509,9 +540,13 @@ class TelegramConversation(Conversation):
                 break
             self.soak.note_retry("telegram", status)
             await asyncio.sleep(RETRY_SECONDS)
-        return await self.soak.wait_for_replies(
-            lambda: self.soak.topology.telegram.messages_to(self.chat_id), self
-        )
+        return await self.soak.wait_for_replies(self.calls, self)
+
+    def calls(self) -> List[Any]:
+        return self.soak.topology.telegram.messages_to(self.chat_id)
+
+    async def more(self) -> List[str]:
+        return await self.soak.wait_for_replies(self.calls, self, first=3, required=False)
 
 
 class RestConversation(Conversation):
@@ -576,12 +611,19 @@ class Soak:
             return 0
 
     async def wait_for_replies(
-        self, calls: Any, conversation: Any, first: float = 60.0, quiet: float = 0.8
+        self,
+        calls: Any,
+        conversation: Any,
+        first: float = 60.0,
+        quiet: float = 0.8,
+        required: bool = True,
     ) -> List[str]:
         """New messages to one chat: the first within `first` s, then until `quiet` s pass."""
         deadline = time.monotonic() + first
         while len(calls()) <= conversation.seen:
             if time.monotonic() > deadline:
+                if not required:
+                    return []
                 raise Failure(f"{conversation.id}: no reply within {first} s")
             await asyncio.sleep(0.05)
         count, still = len(calls()), time.monotonic()
@@ -632,14 +674,17 @@ class Soak:
 
     def check_stored(self, people: List[Person]) -> Dict[str, Any]:
         stored = self.topology.stored()
-        lost = duplicated = wrong = 0
+        lost = duplicated = wrong = resent_twice = 0
         for person in people:
             for conversation, sent in person.sent.items():
                 events = stored.get(conversation, [])
                 rows = Counter(json.dumps(e, sort_keys=True) for e in events)
                 duplicated += sum(n - 1 for n in rows.values())
                 texts = [e.get("text") for e in events if e["event"] == "user"]
-                if texts != sent:
+                once = without_resent_copies(texts, person.resent.get(conversation, []))
+                if once == sent and texts != sent:
+                    resent_twice += len(texts) - len(once)
+                elif texts != sent:
                     missing = len(sent) - len(texts)
                     lost += max(0, missing)
                     duplicated += max(0, -missing)
@@ -659,9 +704,22 @@ class Soak:
         return {
             "lost": lost,
             "duplicated": duplicated,
+            "resent_twice": resent_twice,
             "wrong_outcomes": wrong,
             "conversations": sum(len(p.sent) for p in people),
         }
+
+
+def without_resent_copies(stored: List[Any], resent: List[str]) -> List[Any]:
+    """The stored messages with a repeated copy of a re-sent message dropped."""
+    left = list(resent)
+    kept: List[Any] = []
+    for text in stored:
+        if kept and text == kept[-1] and text in left:
+            left.remove(text)
+            continue
+        kept.append(text)
+    return kept
 
 
 def report(figures: Dict[str, Any], people: int, kill: Optional[int]) -> List[str]:
@@ -674,6 +732,8 @@ def report(figures: Dict[str, Any], people: int, kill: Optional[int]) -> List[st
         f"conversations checked in PostgreSQL: {figures['conversations']}",
         f"  errors: {len(figures['errors'])}, lost: {figures['lost']}, "
         f"duplicated: {figures['duplicated']}, wrong outcomes: {figures['wrong_outcomes']}, "
+        f"messages the person re-sent after a broken connection that were stored twice: "
+        f"{figures['resent_twice']}, "
         f"client retries after the kill: {figures['retries'] or 0}",
     ]
     for name, before in figures["rss_before"].items():
