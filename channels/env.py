@@ -5,17 +5,21 @@
 - `not_configured`: the answer of a webhook whose channel has no secrets (503),
   so that one missing secret does not stop the whole server from starting.
 - `SeenCache`: a bounded, expiring set of ids, used to drop re-deliveries
-  (Slack retries, Telegram re-sends) of something already handled. It lives in
-  one process: with several Rasa replicas a retry can land on another replica
-  (see docs/channels/*.md).
+  (Slack retries, Telegram re-sends) of something already handled, in one
+  process. `RedisSeenCache` does the same in Redis, so that a retry that lands
+  on another Rasa replica is dropped too; `seen_cache()` picks Redis when
+  REDIS_HOST is set (the variables the lock store reads in deploy/), else the
+  process's own memory.
 """
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Mapping, Optional, Text, overload
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Text, overload
 
+from redis import Redis
+from redis.exceptions import RedisError
 from sanic import response
 from sanic.response import HTTPResponse
 
@@ -63,6 +67,11 @@ def not_configured(channel: Text, problem: Text) -> HTTPResponse:
     )
 
 
+# What `claim` says of an id: never seen (handle it now), being handled by some
+# process (answer "try again later"), or handled (drop it).
+NEW, HANDLING, DONE = "new", "handling", "done"
+
+
 class SeenCache:
     """Remembers ids for `ttl` seconds, at most `max_size` of them.
 
@@ -94,6 +103,13 @@ class SeenCache:
                 self._seen.popitem(last=False)
             return True
 
+    def claim(self, *keys: Optional[Text]) -> Text:
+        """NEW the first time, DONE after (in one process, handling ends with it)."""
+        return NEW if self.first_time(*keys) else DONE
+
+    def finish(self, *keys: Optional[Text]) -> None:
+        """Nothing to do: `claim` already recorded the ids."""
+
     def __len__(self) -> int:
         return len(self._seen)
 
@@ -103,3 +119,102 @@ class SeenCache:
             if now - stamp <= self.ttl:
                 break
             self._seen.popitem(last=False)
+
+
+# The ids are kept an hour: Slack retries within minutes, Telegram re-sends for hours
+# only while it gets no 2xx, and both connectors always answer 2xx.
+SEEN_TTL_SECONDS = 3600
+DEFAULT_SEEN_KEY_PREFIX = "backdimples:seen:"
+
+
+class RedisSeenCache:
+    """`SeenCache` in Redis, shared by every replica: one SET NX EX per id.
+
+    SET NX is atomic, so of two replicas that get the same retry at the same
+    instant exactly one sees the id as new. If Redis cannot be reached the ids
+    are checked in this process only (a retry may then be answered twice; not
+    answering a message at all would be worse).
+
+    `claim` and `finish` mark an id "handling" for `claim_ttl` seconds, then
+    "done". A retry that finds it still "handling" is answered with a 503, so the
+    platform tries again later: if the replica that took it was killed mid-turn,
+    the claim expires and a later retry is answered by another replica, instead
+    of being dropped as a duplicate of a message nobody answered.
+    """
+
+    def __init__(self, client: Any, prefix: Text = DEFAULT_SEEN_KEY_PREFIX,
+                 ttl: int = SEEN_TTL_SECONDS, claim_ttl: int = 60) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = ttl
+        self.claim_ttl = claim_ttl
+        self.fallback = SeenCache(ttl=ttl)
+
+    def claim(self, *keys: Optional[Text]) -> Text:
+        present = tuple(k for k in keys if k)
+        if not present:
+            return NEW
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in present:
+                pipe.set(self.prefix + key, HANDLING, nx=True, ex=self.claim_ttl)
+            for key in present:
+                pipe.get(self.prefix + key)
+            results = pipe.execute()
+        except RedisError as error:
+            logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
+                           "this process only.", type(error).__name__)
+            return self.fallback.claim(*present)
+        if all(results[: len(present)]):
+            return NEW
+        values = [v.decode() if isinstance(v, bytes) else v for v in results[len(present) :]]
+        return DONE if DONE in values else HANDLING
+
+    def finish(self, *keys: Optional[Text]) -> None:
+        present = tuple(k for k in keys if k)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in present:
+                pipe.set(self.prefix + key, DONE, ex=self.ttl)
+            pipe.execute()
+        except RedisError as error:
+            logger.warning("Redis not reachable to mark an id handled (%s).", type(error).__name__)
+
+    def first_time(self, *keys: Optional[Text]) -> bool:
+        """Record every non-empty key; True unless one of them was seen already."""
+        present = tuple(k for k in keys if k)
+        if not present:
+            return True
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in present:
+                pipe.set(self.prefix + key, b"1", nx=True, ex=self.ttl)
+            new = pipe.execute()
+        except RedisError as error:
+            logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
+                           "this process only.", type(error).__name__)
+            return self.fallback.first_time(*present)
+        return all(new)
+
+
+def seen_cache(environ: Optional[Mapping[Text, Text]] = None) -> Any:
+    """A RedisSeenCache when REDIS_HOST is set, else a SeenCache of this process.
+
+    REDIS_HOST, REDIS_PORT (6379), REDIS_PASSWORD and REDIS_DB (1, as the lock store
+    in deploy/endpoints.deploy.yml) locate Redis; SEEN_KEY_PREFIX prefixes the keys;
+    SEEN_CLAIM_SECONDS (60) is how long an id stays "handling" if its replica dies.
+    """
+    host = read_env("REDIS_HOST", environ=environ)
+    if not host:
+        return SeenCache(max_size=10_000, ttl=SEEN_TTL_SECONDS)
+    client = Redis(
+        host=host,
+        port=int(read_env("REDIS_PORT", "6379", environ)),
+        password=read_env("REDIS_PASSWORD", environ=environ),
+        db=int(read_env("REDIS_DB", "1", environ)),
+        # A webhook must answer quickly; a Redis that hangs falls back to memory.
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
+    return RedisSeenCache(client, read_env("SEEN_KEY_PREFIX", DEFAULT_SEEN_KEY_PREFIX, environ),
+                          claim_ttl=int(read_env("SEEN_CLAIM_SECONDS", "60", environ)))

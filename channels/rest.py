@@ -29,6 +29,9 @@ The request and the answers:
     invalid_metadata     400     metadata present but not a JSON object
     invalid_input_channel 400    input_channel present but not a short plain string
     not_ready            503     no model loaded yet
+    not_saved            503     the database could not read or keep the
+                                 conversation: nothing of the message was kept
+                                 or answered; send it again (Retry-After: 30)
     internal_error       500     the message could not be processed (a bug or a
                                  database failure): it may not have been stored,
                                  so the client should send it again
@@ -79,6 +82,9 @@ from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
+
+from channels.saved_turns import handle_and_store
+from persistence.tracker_store import ConversationNotSaved
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +281,9 @@ class SafeRestInput(RestInput):
         # The stock wrapper puts "DONE" only on success: a failure left the
         # streamed response open for ever.
         try:
-            await on_new_message(UserMessage(
+            # A stream cannot change its status once started: the replies are held
+            # until the turn is stored, or replaced by "not saved, send it again".
+            await handle_and_store(on_new_message, UserMessage(
                 text, QueueOutputChannel(queue), sender_id,
                 input_channel=input_channel, metadata=metadata,
             ))
@@ -331,6 +339,14 @@ class SafeRestInput(RestInput):
                 logger.error("REST: handling a message was cancelled (time-out or the "
                              "client went away).")
                 raise
+            except ConversationNotSaved as error:
+                logger.error("REST: a message could not be stored (%s); answered 503.", error)
+                return response.json(
+                    {"error": "not_saved",
+                     "detail": "the message could not be saved, so it was not processed; "
+                               "please send it again in a minute or two"},
+                    status=503, headers={"Retry-After": "30"},
+                )
             except Exception as error:
                 _log_failure(error)
                 return response.json(

@@ -39,12 +39,15 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.env import (
-    SeenCache,
+    DONE,
+    HANDLING,
     missing_variables,
     not_configured,
     read_env,
+    seen_cache,
     warn_secrets_in_file,
 )
+from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +127,7 @@ class SlackInput(StockSlackInput):
         api_url: Text = DEFAULT_API_URL,
     ) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
-        self.seen = SeenCache(max_size=10_000, ttl=3600)
+        self.seen = seen_cache()
         self._tasks: Set[asyncio.Task] = set()
         super().__init__(
             slack_token,
@@ -165,6 +168,13 @@ class SlackInput(StockSlackInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)
+
+        @slack_webhook.listener("before_server_stop")
+        async def finish_answers(app: Any, loop: Any) -> None:
+            # Slack got its 200 for these: on a graceful stop (SIGTERM, as Docker and
+            # Kubernetes send) answer them before the process ends.
+            if self._tasks:
+                await asyncio.wait(list(self._tasks), timeout=25)
 
         @slack_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -233,17 +243,25 @@ class SlackInput(StockSlackInput):
         # event of a mention (message + app_mention) the same channel and ts.
         event_key = f"event:{body['event_id']}" if body.get("event_id") else None
         message_key = f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None
-        if not self.seen.first_time(event_key, message_key):
+        state = self.seen.claim(event_key, message_key)
+        if state == DONE:
             logger.info(
                 "Slack: event %s already handled (retry #%s, %s), not answered again.",
                 body.get("event_id"), request.headers.get("X-Slack-Retry-Num", "0"),
                 request.headers.get("X-Slack-Retry-Reason", "duplicate"),
             )
             return response.text("", headers={"X-Slack-No-Retry": "1"})
+        if state == HANDLING:
+            # Another replica took it and has not finished: it may have died. Slack
+            # retries a non-2xx later; by then it is done, or the claim expired.
+            logger.info("Slack: event %s is being handled elsewhere; asked for a later retry.",
+                        body.get("event_id"))
+            return response.json({"error": "being handled, retry later"}, status=503)
 
         text = self._sanitize_user_message(event["text"], metadata["users"])
         sender_id = self._get_conversation_id(event["user"], metadata["out_channel"], metadata["thread_id"])
-        self._dispatch(on_new_message, text, sender_id, metadata)
+        self._dispatch(on_new_message, text, sender_id, metadata,
+                       handled=lambda: self.seen.finish(event_key, message_key))
         return response.text("")
 
     @staticmethod
@@ -326,6 +344,7 @@ class SlackInput(StockSlackInput):
         text: Text,
         sender_id: Optional[Text],
         metadata: Dict[Text, Any],
+        handled: Callable[[], None] = lambda: None,
     ) -> None:
         """Answer in the background: Slack wants its 200 within 3 seconds."""
         thread_id = metadata.get("thread_id") if self.use_threads else None
@@ -339,9 +358,11 @@ class SlackInput(StockSlackInput):
 
         async def handle() -> None:
             try:
-                await on_new_message(message)
+                await handle_and_store(on_new_message, message)
             except Exception:
                 logger.exception("Slack: failed to answer a message from %s.", sender_id)
+            finally:
+                handled()
 
         self._spawn(handle())
 

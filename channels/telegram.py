@@ -60,12 +60,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.env import (
-    SeenCache,
+    DONE,
+    HANDLING,
     missing_variables,
     not_configured,
     read_env,
+    seen_cache,
     warn_secrets_in_file,
 )
+from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +155,7 @@ class TelegramInput(StockTelegramInput):
         self.verify = verify.lstrip("@") if verify else None
         self.secret_token = secret_token
         self.api_url = api_url
-        self.seen = SeenCache(max_size=10_000, ttl=3600)
+        self.seen = seen_cache()
         self.username_matches: Optional[bool] = None  # None: not checked (yet)
         self.webhook_set = False
         self._output: Optional[TelegramOutput] = None
@@ -295,7 +298,9 @@ class TelegramInput(StockTelegramInput):
             if request.method != "POST":
                 return response.json({"error": "POST Telegram updates here"}, status=405)
             try:
-                await self._handle_update(request, on_new_message)
+                refused = await self._handle_update(request, on_new_message)
+                if refused is not None:
+                    return refused
             except TelegramAPIError as error:
                 # e.g. the user blocked the bot, or the Bot API is unreachable
                 logger.warning("Telegram: could not answer an update (%s); answered 200.", error)
@@ -320,21 +325,41 @@ class TelegramInput(StockTelegramInput):
 
     async def _handle_update(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    ) -> Optional[HTTPResponse]:
+        """Answer an update; a response only when it is not the usual 200."""
         try:
             data = json.loads(request.body or b"null")
             if isinstance(data, str):  # the stock connector accepts double-encoded JSON
                 data = json.loads(data)
         except ValueError as error:
             logger.warning("Telegram: ignored an update that is not JSON (%s).", error)
-            return
+            return None
         if not isinstance(data, dict):
             logger.warning("Telegram: ignored an update that is not a JSON object.")
-            return
+            return None
         update_id = data.get("update_id")
-        if update_id is not None and not self.seen.first_time(f"update:{update_id}"):
+        key = f"update:{update_id}" if update_id is not None else None
+        state = self.seen.claim(key)
+        if state == DONE:
             logger.info("Telegram: update %s already handled, not answered again.", update_id)
-            return
+            return None
+        if state == HANDLING:
+            # Another replica took it and has not finished: it may have died. Telegram
+            # re-sends after a non-2xx; by then it is done, or the claim expired.
+            logger.info("Telegram: update %s is being handled elsewhere; asked to re-send.",
+                        update_id)
+            return response.json({"error": "being handled, re-send later"}, status=503)
+        try:
+            await self._answer_update(data, request, on_new_message)
+        finally:
+            self.seen.finish(key)
+        return None
+
+    async def _answer_update(
+        self, data: Dict[Text, Any], request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        update_id = data.get("update_id")
         if self.username_matches is False:
             return
 
@@ -362,9 +387,11 @@ class TelegramInput(StockTelegramInput):
         if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART:
             texts.append(COMMANDS["/start"])  # stock behaviour: restart, then greet
         for each in texts:
-            await on_new_message(
-                UserMessage(each, out_channel, chat_id, input_channel=self.name(), metadata=metadata)
-            )
+            stored = await handle_and_store(on_new_message, UserMessage(
+                each, out_channel, chat_id, input_channel=self.name(), metadata=metadata,
+            ))
+            if not stored:  # the person was told to send it again
+                return
 
     @staticmethod
     def _message_text(msg: Any) -> Optional[Text]:

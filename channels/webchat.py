@@ -55,6 +55,7 @@ from channels.rest import (
     is_valid_sender,
     replace_surrogates,
 )
+from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,9 @@ class WebChatInput(SocketIOInput):
                 return
             agent = getattr(blueprint.ctx.app.ctx, "agent", None)
             text = as_text(text, agent.domain if agent is not None else None)
-            await on_new_message(UserMessage(
+            # Replies are sent once the turn is stored; if it cannot be, the
+            # person is told to send the message again (channels/saved_turns.py).
+            await handle_and_store(on_new_message, UserMessage(
                 text, output, sender, input_channel=self.name(), metadata=metadata,
             ))
 

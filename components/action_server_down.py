@@ -16,9 +16,19 @@ returns at least one event when it succeeds, and Rasa logs a failed one as
 after each custom action, as real conversations have: `rasa test core` replays
 a story without running its actions.) The decision is `next_action` below,
 plain Python, tested by a table.
-"""
-from typing import Any, Collection, Dict, List, Optional, Sequence, Text, Tuple
 
+A hung action server (it accepts the connection and never answers) is a failure
+too, but Rasa 3.6 waits 5 minutes for it (`DEFAULT_REQUEST_TIMEOUT`, with no
+setting). When this policy is loaded it bounds that wait to ACTION_SERVER_TIMEOUT
+seconds (environment; default 3, far above the milliseconds our actions take), so
+a hung action server is answered like a stopped one, urgent advice included.
+"""
+import logging
+import os
+from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Text, Tuple
+
+import aiohttp
+import rasa.core.actions.action
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -40,6 +50,11 @@ UNAVAILABLE = "utter_screening_unavailable"
 URGENT_OFFLINE = "utter_urgent_offline"
 FAQ = "utter_faq"
 FAQ_INTENT = "faq"
+
+ENV_ACTION_TIMEOUT = "ACTION_SERVER_TIMEOUT"
+DEFAULT_ACTION_TIMEOUT = 3.0
+
+logger = logging.getLogger(__name__)
 
 # One step of the current turn: ("action", name) or ("other", "").
 Step = Tuple[Text, Text]
@@ -83,6 +98,35 @@ def next_action(
     return ACTION_LISTEN_NAME
 
 
+def action_timeout(environ: Mapping[Text, Text]) -> float:
+    """Seconds to wait for the action server: ACTION_SERVER_TIMEOUT, or the default."""
+    raw = (environ.get(ENV_ACTION_TIMEOUT) or "").strip()
+    if not raw:
+        return DEFAULT_ACTION_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 300:
+        logger.warning("%s=%r is not a number of seconds between 0 and 300; using %s.",
+                       ENV_ACTION_TIMEOUT, raw, DEFAULT_ACTION_TIMEOUT)
+        return DEFAULT_ACTION_TIMEOUT
+    return seconds
+
+
+def bound_action_server_wait(environ: Mapping[Text, Text] = os.environ) -> float:
+    """Make Rasa give up on a custom action call after `action_timeout` seconds."""
+    seconds = action_timeout(environ)
+    # RemoteAction.run reads this module attribute on every call and passes it to
+    # aiohttp. Connect and read time-outs, not a total one: they raise
+    # ServerTimeoutError, a ClientConnectionError, which Rasa handles as it does a
+    # refused connection. A total time-out raises asyncio.TimeoutError, which
+    # Rasa's slot extraction does not catch: the whole turn failed with a 500.
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = aiohttp.ClientTimeout(
+        total=None, sock_connect=seconds, sock_read=seconds)
+    return seconds
+
+
 def _is_policy_event(event: Any) -> bool:
     """Events that policies add before the next action: not an action's output."""
     # (action_start_screening clears the slot; only this policy sets it to True.)
@@ -123,6 +167,10 @@ def _steps_of_this_turn(tracker: DialogueStateTracker) -> List[Step]:
 )
 class ActionServerDownPolicy(Policy):
     """Answers from the Rasa side in a turn where a custom action failed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_action_server_wait()
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

@@ -13,13 +13,22 @@ bot said `utter_conversation_deleted` (after the person confirmed) is not
 saved; every stored event of that conversation is deleted instead. Rasa has no
 delete operation on tracker stores, and the store is the one place that sees
 every save, whichever channel the message came from.
+
+A database that fails is never covered up. Rasa wraps every tracker store in a
+`FailSafeTrackerStore` that, when the database fails, goes on with a new
+conversation in memory: the person's earlier answers are not read, and the turn
+is answered and then lost. For this store the wrapper raises
+`ConversationNotSaved` instead, so the channel can say the message was not kept
+(channels/saved_turns.py) and the next message, once the database is back, goes
+on from the last stored turn. See docs/production.md, "The database fails".
 """
 import logging
 import os
 from typing import Any, Dict, Optional, Text
 
+from rasa.core.agent import Agent
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -30,6 +39,17 @@ logger = logging.getLogger(__name__)
 ENV_VAR = "TRACKER_STORE_URL"
 # The response that confirms a deletion (domain.yml, data/rules/general.yml).
 DELETION_CONFIRMED = "utter_conversation_deleted"
+
+
+class ConversationNotSaved(Exception):
+    """The database could not read or keep a conversation; nothing of the turn was kept."""
+
+
+def refuse_in_memory_fallback(error: Exception) -> None:
+    """The fail-safe wrapper's error hook: raise instead of carrying on in memory."""
+    # Only the error's type: SQLAlchemy's messages quote the statement's
+    # parameters, which hold what the person wrote.
+    raise ConversationNotSaved(type(error).__name__) from None
 
 
 def deletion_confirmed(tracker: DialogueStateTracker) -> bool:
@@ -91,3 +111,18 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         # No sender id in the log: on Slack or Telegram it identifies a person.
         logger.info("Deleted a conversation at the user's request (%d events)", deleted)
         return deleted
+
+
+_create_fail_safe_store = Agent._create_tracker_store
+
+
+def _create_store_without_fallback(store: Optional[TrackerStore], domain: Domain) -> TrackerStore:
+    wrapped = _create_fail_safe_store(store, domain)
+    if isinstance(store, EnvironmentSQLTrackerStore) and isinstance(wrapped, FailSafeTrackerStore):
+        wrapped._on_tracker_store_error = refuse_in_memory_fallback
+    return wrapped
+
+
+# Rasa 3.6 offers no setting for this: Agent wraps the store it is given when it is
+# created, which is after endpoints.yml made Rasa import this module.
+Agent._create_tracker_store = staticmethod(_create_store_without_fallback)

@@ -6,6 +6,9 @@ everything is present:
 - Debian's Chromium at /usr/bin/chromium (driven by Python Playwright through
   `executable_path`). It comes from apt; no browser build is ever downloaded
   (no `playwright install`).
+- Debian's nginx (nginx-light) at /usr/sbin/nginx, for the topology run by
+  tests/test_topology.py and `./assistant soak` (deploy/nginx.conf, as in the
+  compose file).
 - The web chat widget's node modules in web/node_modules (`npm ci --prefix web`),
   in case the assistant script did not install them already.
 
@@ -21,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
 APT_PACKAGES = ["chromium"]
 
 
@@ -28,32 +32,45 @@ def say(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
 
 
-def ensure_chromium() -> None:
-    if CHROMIUM.exists():
+def apt_install(path: Path, packages: "list[str]", what: str, variable: str) -> None:
+    """Install Debian `packages` unless `path` exists; `what` is for the messages."""
+    if path.exists():
         return
     if not shutil.which("apt-get"):
         raise SystemExit(
-            f"ERROR: {CHROMIUM} is missing and apt-get is not available. Install Chromium "
-            "with your package manager, or set CHROMIUM=/path/to/chromium."
+            f"ERROR: {path} is missing and apt-get is not available. Install {what} "
+            f"with your package manager, or set {variable}=/path/to/it."
         )
     if os.geteuid() != 0:
         raise SystemExit(
-            f"ERROR: {CHROMIUM} is missing and installing it needs root. Run:\n"
-            "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium\n"
-            "then run the tests again."
+            f"ERROR: {path} is missing and installing it needs root. Run:\n"
+            f"  sudo apt-get update && sudo apt-get install -y --no-install-recommends "
+            f"{' '.join(packages)}\nthen run the command again."
         )
-    say("Installing Chromium from Debian for the browser tests (about 1 minute)")
+    say(f"Installing {what} from Debian (apt-get install {' '.join(packages)})")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
         subprocess.run(["apt-get", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
         subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", *APT_PACKAGES],
+            ["apt-get", "install", "-y", "--no-install-recommends", *packages],
             check=True, env=env, stdout=subprocess.DEVNULL,
         )
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"ERROR: installing {APT_PACKAGES} failed ({error}); see apt-get's output above.") from None
-    if not CHROMIUM.exists():
-        raise SystemExit(f"ERROR: apt-get installed {APT_PACKAGES} but {CHROMIUM} is still missing")
+        raise SystemExit(
+            f"ERROR: installing {packages} failed ({error}); see apt-get's output above."
+        ) from None
+    if not path.exists():
+        raise SystemExit(f"ERROR: apt-get installed {packages} but {path} is still missing")
+
+
+def ensure_chromium() -> None:
+    apt_install(CHROMIUM, APT_PACKAGES, "Chromium for the browser tests", "CHROMIUM")
+
+
+def ensure_nginx() -> None:
+    # nginx-light: the smallest Debian build with what deploy/nginx.conf uses
+    # (upstream ip_hash, proxying, WebSocket upgrade, real IP).
+    apt_install(NGINX, ["nginx-light"], "nginx for the deployment topology", "NGINX")
 
 
 def web_modules_current() -> bool:
@@ -79,7 +96,11 @@ def ensure_web_modules() -> None:
 def main() -> int:
     if os.environ.get("SKIP_SYSTEM_DEPS") == "1":
         return 0
+    if "--nginx-only" in sys.argv[1:]:
+        ensure_nginx()
+        return 0
     ensure_chromium()
+    ensure_nginx()
     ensure_web_modules()
     return 0
 

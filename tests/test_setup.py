@@ -6,7 +6,7 @@ from tests.stack import ROOT
 
 
 def test_setup_without_python_310_names_what_to_install(tmp_path):
-    for name in ("assistant", "requirements.lock"):
+    for name in ("assistant", "requirements.lock", "requirements-dev.lock"):
         shutil.copy(ROOT / name, tmp_path / name)
     result = subprocess.run(
         ["bash", str(tmp_path / "assistant"), "setup"],

@@ -1,0 +1,351 @@
+"""Faults over real processes: nothing acknowledged that was not stored, bounded waits.
+
+- PostgreSQL becomes unreachable mid-conversation (a TCP proxy between Rasa and
+  the database is cut, then restored): REST answers 503, the web chat says the
+  message was not saved; the database is read directly meanwhile (nothing of
+  those turns may appear), and afterwards the conversation goes on from the last
+  stored turn, each message stored once.
+- SQLite cannot be written (another connection holds its write lock): Telegram
+  and Slack say the message was not saved, urgent advice included when the
+  message states an urgent sign; nothing of the turn is stored or shown; after
+  the lock is released the same message is answered and stored once.
+- The action server hangs (accepts, never answers): the turn ends after
+  ACTION_SERVER_TIMEOUT seconds with the "can't run the check" answer, and an
+  urgent sign still gets urgent advice.
+"""
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from channels.saved_turns import NOT_SAVED, not_saved_reply
+from components.action_server_down import DEFAULT_ACTION_TIMEOUT, action_timeout
+from tests.fake_platforms import FakeSlack, FakeTelegram
+from tests.faults import HungServer, TcpProxy, WebChat
+from tests.stack import RasaServer, http, texts
+from tests.test_slack import SIGNING_SECRET as SLACK_SECRET
+from tests.test_slack import TOKEN as SLACK_TOKEN
+from tests.test_slack import message_event, post_event
+from tests.test_telegram import SECRET as TELEGRAM_SECRET
+from tests.test_telegram import TOKEN as TELEGRAM_TOKEN
+from tests.test_telegram import post_update, text_update
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+STORE = {"type": "persistence.tracker_store.EnvironmentSQLTrackerStore"}
+WEBCHAT = {
+    "channels.webchat.WebChatInput": {
+        "user_message_evt": "user_uttered",
+        "bot_message_evt": "bot_uttered",
+        "session_persistence": True,
+    }
+}
+
+NOT_SAVED_WORDS = "couldn't save your message"
+URGENT_WORDS = "Please get medical care today"
+SIGNS_WORDS = "get medical care today if you see any of these"
+NEXT_AFTER_DRAINAGE = "red, warm or swollen"
+DRAINAGE_QUESTION = "fluid, pus or other discharge"
+
+
+# --- the decisions, by table ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, urgent",
+    [
+        ("there is pus coming out of the dimple", True),
+        ("he has a fever and the dimple is red and swollen", True),
+        ("no pus, no redness", False),
+        ("what are dimples of venus", False),
+        ('/inform{"drainage": "yes"}', False),  # a button: no text to read
+        (None, False),
+    ],
+)
+def test_the_not_saved_reply_keeps_urgent_advice(text, urgent):
+    reply = not_saved_reply(text)
+    assert reply.startswith(NOT_SAVED)
+    assert (URGENT_WORDS in reply) is urgent
+    assert (SIGNS_WORDS in reply) is not urgent
+
+
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        (None, DEFAULT_ACTION_TIMEOUT),
+        ("", DEFAULT_ACTION_TIMEOUT),
+        ("2.5", 2.5),
+        ("10", 10.0),
+        ("0", DEFAULT_ACTION_TIMEOUT),
+        ("-1", DEFAULT_ACTION_TIMEOUT),
+        ("soon", DEFAULT_ACTION_TIMEOUT),
+        ("301", DEFAULT_ACTION_TIMEOUT),
+    ],
+)
+def test_action_timeout_from_the_environment(value, seconds):
+    environ = {} if value is None else {"ACTION_SERVER_TIMEOUT": value}
+    assert action_timeout(environ) == seconds
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _admin(sql: str, url: str = POSTGRES_ADMIN_URL) -> List[Any]:
+    import psycopg2
+
+    connection = psycopg2.connect(url, connect_timeout=5)
+    connection.autocommit = True
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        return cursor.fetchall() if cursor.description else []
+    finally:
+        connection.close()
+
+
+def stored_events(rows: List[Any]) -> List[Dict[str, Any]]:
+    return [json.loads(data) for (data,) in rows]
+
+
+def user_texts(events: List[Dict[str, Any]]) -> List[Optional[str]]:
+    return [e.get("text") for e in events if e["event"] == "user"]
+
+
+def bot_texts(events: List[Dict[str, Any]]) -> List[str]:
+    return [e.get("text") or "" for e in events if e["event"] == "bot"]
+
+
+def reply_text(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+# --- PostgreSQL unreachable ---------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_behind_proxy():
+    try:
+        _admin("SELECT 1")
+    except Exception as error:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    database = f"dimples_faults_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {database}")
+    proxy = TcpProxy(5432).start()
+    try:
+        yield proxy, database
+    finally:
+        proxy.stop()
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+@pytest.mark.server
+def test_postgres_unreachable_mid_conversation(
+    model_path, action_server, log_dir, postgres_behind_proxy, record_figure
+):
+    proxy, database = postgres_behind_proxy
+    direct = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+    through_proxy = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    server = RasaServer(
+        model_path,
+        action_server,
+        log_dir,
+        tracker_store=STORE,
+        credentials={"channels.rest.SafeRestInput": None, **WEBCHAT},
+        env={"TRACKER_STORE_URL": through_proxy},
+    ).start()
+    rest_id, web_id = f"pgdown-{uuid.uuid4().hex[:8]}", f"pgdown-web-{uuid.uuid4().hex[:8]}"
+
+    def events_of(sender: str) -> List[Dict[str, Any]]:
+        # Straight to PostgreSQL, past the proxy: what is really stored.
+        return stored_events(
+            _admin(f"SELECT data FROM events WHERE sender_id = '{sender}' ORDER BY id", direct)
+        )
+
+    async def web_chat() -> None:
+        chat = await WebChat(server.url, web_id).connect()
+        try:
+            assert "Venus" in reply_text(await chat.say("what are dimples of venus"))
+            stored_before = len(events_of(web_id))
+            proxy.cut()
+            started = time.monotonic()
+            down = reply_text(await chat.say("what are dimples of apollo"))
+            record_figure(
+                f"PostgreSQL cut: web chat told 'not saved' after "
+                f"{time.monotonic() - started:.2f} s"
+            )
+            # Told, and not answered as if it had been kept.
+            assert NOT_SAVED_WORDS in down and "Apollo" not in down
+            assert len(events_of(web_id)) == stored_before
+
+            status, body = http(
+                "POST",
+                f"{server.url}/webhooks/rest/webhook",
+                {"sender": rest_id, "message": "/deny"},
+            )
+            assert status == 503 and body["error"] == "not_saved", (status, body)
+            assert user_texts(events_of(rest_id)).count("/deny") == 0
+
+            proxy.restore()
+            again = reply_text(await chat.say("what are dimples of apollo"))
+            assert "Apollo" in again or "Venus" in again, again
+            assert NOT_SAVED_WORDS not in again
+            assert user_texts(events_of(web_id)).count("what are dimples of apollo") == 1
+        finally:
+            await chat.close()
+
+    try:
+        server.send(rest_id, "my newborn has a dimple with a small tuft of hair above it")
+        asked = texts(server.send(rest_id, '/inform{"dimple_pattern": "one_midline"}'))
+        assert DRAINAGE_QUESTION in asked
+        stored = events_of(rest_id)
+        asyncio.run(web_chat())
+        # The REST message refused during the outage, sent again: it goes on from
+        # the last stored turn (the drainage question), stored once.
+        reply = texts(server.send(rest_id, "/deny"))
+        assert NEXT_AFTER_DRAINAGE in reply, reply
+        after = events_of(rest_id)
+        assert after[: len(stored)] == stored
+        assert user_texts(after).count("/deny") == 1
+        assert server.slots(rest_id)["drainage"] == "no"
+    finally:
+        server.stop()
+
+
+# --- SQLite that cannot be written --------------------------------------------------
+
+
+@pytest.mark.server
+def test_sqlite_unwritable_telegram_and_slack_say_not_saved(model_path, action_server, log_dir):
+    db_path = log_dir / f"locked-{uuid.uuid4().hex}.db"
+    slack = FakeSlack(token=SLACK_TOKEN).start()
+    telegram = FakeTelegram(token=TELEGRAM_TOKEN).start()
+    server = RasaServer(
+        model_path,
+        action_server,
+        log_dir,
+        tracker_store={**STORE, "db": str(db_path)},
+        credentials={
+            "channels.rest.SafeRestInput": None,
+            "channels.slack.SlackInput": None,
+            "channels.telegram.TelegramInput": None,
+        },
+        env={
+            "SLACK_TOKEN": SLACK_TOKEN,
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_API_URL": slack.url,
+            "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+            "TELEGRAM_API_URL": telegram.url,
+            "HTTPS_PROXY": "",
+            "https_proxy": "",
+            "HTTP_PROXY": "",
+            "http_proxy": "",
+        },
+    ).start()
+    chat_id = 770_000 + int(uuid.uuid4().int % 10_000)
+    urgent = "there is pus coming out of the dimple"
+
+    def telegram_texts() -> List[str]:
+        return [c.params.get("text", "") for c in telegram.messages_to(chat_id)]
+
+    def stored(sender: str) -> List[Dict[str, Any]]:
+        with sqlite3.connect(db_path) as reader:
+            rows = reader.execute(
+                "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+            ).fetchall()
+        return stored_events(rows)
+
+    try:
+        assert post_update(server, text_update(chat_id, "/start"))[0] == 200
+        telegram.wait_for("sendMessage", lambda c: str(c.params.get("chat_id")) == str(chat_id))
+        before_texts, before_events = len(telegram_texts()), stored(str(chat_id))
+
+        # Another writer holds SQLite's write lock (root ignores file modes, not locks).
+        locker = sqlite3.connect(db_path, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            assert post_update(server, text_update(chat_id, urgent)) == (200, "success")
+            shown = telegram_texts()[before_texts:]
+            # Exactly the "not saved" reply (Telegram sends each paragraph as a
+            # message), urgent advice included; none of the held replies.
+            assert shown == not_saved_reply(urgent).split("\n\n"), shown
+            assert URGENT_WORDS in "\n".join(shown)
+
+            event = message_event("what are dimples of venus", "UFAULT", "DFAULT")
+            status, _ = post_event(server, event)
+            assert status == 200
+            paragraphs = not_saved_reply(event["event"]["text"]).split("\n\n")
+            slack.wait_for(
+                "chat.postMessage",
+                lambda c: c.params.get("channel") == "DFAULT",
+                timeout=30,
+                count=len(paragraphs),
+            )
+            assert SIGNS_WORDS in paragraphs[-1]
+
+            status, answer = http(
+                "POST",
+                f"{server.url}/webhooks/rest/webhook",
+                {"sender": "locked-rest", "message": "hello"},
+            )
+            assert status == 503 and answer["error"] == "not_saved"
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+
+        assert stored(str(chat_id)) == before_events  # nothing of the refused turn
+        assert post_update(server, text_update(chat_id, urgent)) == (200, "success")
+        answered = "\n".join(telegram_texts()[before_texts + 1 :])
+        assert URGENT_WORDS in answered and NOT_SAVED_WORDS not in answered
+        assert user_texts(stored(str(chat_id))).count(urgent) == 1
+        time.sleep(1)
+        # Slack, like Telegram, sends each paragraph as a message: only the
+        # "not saved" reply, never the held answer.
+        assert [c.params["text"] for c in slack.messages_to("DFAULT")] == paragraphs
+    finally:
+        server.stop()
+        slack.stop()
+        telegram.stop()
+
+
+# --- a hung action server -------------------------------------------------------------
+
+
+@pytest.mark.server
+def test_hung_action_server_gets_the_stopped_server_answer(model_path, log_dir, record_figure):
+    hung = HungServer()
+    timeout = 2.0
+    server = RasaServer(
+        model_path,
+        f"http://127.0.0.1:{hung.port}/webhook",
+        log_dir,
+        env={"ACTION_SERVER_TIMEOUT": str(timeout)},
+    ).start()
+    try:
+        started = time.monotonic()
+        reply = texts(server.send("hung-1", "my baby has a dimple at the bottom of her back"))
+        waited = time.monotonic() - started
+        assert hung.accepted >= 1  # it really reached the hung server
+        assert "can't run the dimple check right now" in reply, reply
+        assert "get medical care today if you see any of these" in reply
+
+        started = time.monotonic()
+        urgent = texts(server.send("hung-2", "the dimple is leaking pus and he has a fever"))
+        urgent_wait = time.monotonic() - started
+        assert "Please get medical care today" in urgent, urgent
+        record_figure(
+            f"hung action server, ACTION_SERVER_TIMEOUT={timeout:g}: screening turn "
+            f"{waited:.1f} s, urgent-sign turn {urgent_wait:.1f} s "
+            f"(Rasa's own wait: 300 s per action call)"
+        )
+        events = server.tracker("hung-1")["events"]
+        assert [e.get("text") for e in events if e["event"] == "user"] == [
+            "my baby has a dimple at the bottom of her back"
+        ]
+    finally:
+        server.stop()
+        hung.stop()
