@@ -9,14 +9,18 @@ understanding.choice.decide what the message leads to:
 The response selector's ranking stays in the parse for the action to read.
 It runs before the urgent-sign override, which keeps the last word.
 """
-from typing import Any, Dict, List, Text
+
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
-    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -26,7 +30,7 @@ from understanding.choice import FALLBACK_INTENT, FAQ_INTENT, decide
 UNCLEAR_FAQ_INTENT = "faq_unclear"
 
 
-def topic_ranking(message: Message) -> List[tuple]:
+def topic_ranking(message: Message) -> List[Tuple[str, float]]:
     selector = (message.get("response_selector") or {}).get(FAQ_INTENT) or {}
     return [
         (item.get("intent_response_key", "").split("/", 1)[-1], item.get("confidence") or 0.0)
@@ -34,19 +38,19 @@ def topic_ranking(message: Message) -> List[tuple]:
     ]
 
 
-def intent_ranking(message: Message) -> List[tuple]:
+def intent_ranking(message: Message) -> List[Tuple[str, float]]:
     intent = message.get(INTENT) or {}
-    ranking = [(item.get(INTENT_NAME_KEY), item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-               for item in message.get(INTENT_RANKING_KEY) or []]
+    ranking = [
+        (item.get(INTENT_NAME_KEY), item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        for item in message.get(INTENT_RANKING_KEY) or []
+    ]
     top = (intent.get(INTENT_NAME_KEY), intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
     if not ranking or ranking[0][0] != top[0]:
         ranking = [top] + [item for item in ranking if item[0] != top[0]]
     return ranking
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class FaqTopicGate(GraphComponent):
     @classmethod
     def create(

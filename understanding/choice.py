@@ -13,6 +13,7 @@
 
 The thresholds were set from the held-out messages (docs/nlu-pipeline.md).
 """
+
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
@@ -83,8 +84,11 @@ def _top_two(ranking: Ranking) -> Tuple[float, float]:
 def faq_options(topic_ranking: Ranking) -> Tuple[str, ...]:
     """The two or three likeliest topics worth offering, likeliest first."""
     ranked = sorted(topic_ranking, key=lambda item: item[1], reverse=True)
-    options = [topic for topic, confidence in ranked[:MAX_OPTIONS]
-               if topic in TOPIC_QUESTIONS and confidence >= OPTION_MIN_CONFIDENCE]
+    options = [
+        topic
+        for topic, confidence in ranked[:MAX_OPTIONS]
+        if topic in TOPIC_QUESTIONS and confidence >= OPTION_MIN_CONFIDENCE
+    ]
     # Always two choices at least, so the question is a real choice.
     for topic, _ in ranked:
         if len(options) >= 2:
@@ -127,5 +131,8 @@ def decide(intent_ranking: Ranking, topic_ranking: Ranking) -> Decision:
 
 def clarify_buttons(options: Sequence[str]) -> List[Dict[str, str]]:
     """Buttons for "Did you mean ...?": each sends its topic's question as text."""
-    return [{"title": TOPIC_QUESTIONS[topic], "payload": TOPIC_QUESTIONS[topic]}
-            for topic in options if topic in TOPIC_QUESTIONS]
+    return [
+        {"title": TOPIC_QUESTIONS[topic], "payload": TOPIC_QUESTIONS[topic]}
+        for topic in options
+        if topic in TOPIC_QUESTIONS
+    ]
