@@ -182,3 +182,12 @@ def test_why_dont_i_have_any_is_a_question_not_a_no(rasa_server):
 def test_a_doubtful_request_does_not_start_the_delete_flow(rasa_server, message):
     reply = texts(rasa_server.send(f"doubtful-{next(_ids)}", message))
     assert DELETE_QUESTION not in reply, reply
+
+
+def test_an_uncertain_question_mid_screening_asks_which_then_carries_on(rasa_server):
+    sender = f"unclear-mid-{next(_ids)}"
+    assert "Who has the dimple?" in texts(rasa_server.send(sender, "/start_screening"))
+    replies = rasa_server.send(sender, "dimples and age")
+    assert ASK_TOPIC in texts(replies) and "Who has the dimple?" in texts(replies)
+    replies = rasa_server.send(sender, "/something_else")
+    assert "Who has the dimple?" in texts(replies)

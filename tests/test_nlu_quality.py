@@ -30,10 +30,11 @@ from tests.stack import ROOT
 MIN_HELDOUT_INTENT_MACRO_F1 = 0.93
 MIN_HELDOUT_FAQ_TOPIC_MACRO_F1 = 0.90
 
-# Measured on this held-out split (see docs/nlu-pipeline.md), minus a margin for
-# run-to-run noise of the response selector's training on CPU.
-MIN_INTENT_MACRO_F1 = 0.65
-MIN_FAQ_TOPIC_MACRO_F1 = 0.62
+# Measured on this held-out split (see docs/nlu-pipeline.md): 0.660 and 0.873 with
+# the data of issue 9, minus a margin for noise. The intent figure moves with the
+# split itself: most core intents have 5-9 test examples, one error moves it 0.006.
+MIN_INTENT_MACRO_F1 = 0.62
+MIN_FAQ_TOPIC_MACRO_F1 = 0.80
 
 FAQ_TOPICS = 18
 CORE_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "dont_know", "bot_challenge",
