@@ -25,9 +25,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from understanding.choice import FALLBACK_INTENT, FAQ_INTENT, decide
-
-UNCLEAR_FAQ_INTENT = "faq_unclear"
+from understanding.choice import FALLBACK_INTENT, FAQ_INTENT, UNCLEAR_FAQ_INTENT, decide
 
 
 def topic_ranking(message: Message) -> List[Tuple[str, float]]:

@@ -28,6 +28,7 @@ from screening.findings import (
     URGENT_FINDINGS,
     Answer,
 )
+from understanding.choice import UNCLEAR_FAQ_INTENT
 
 URGENT_INTENT = "report_urgent_sign"
 # Set only by components/urgent_signs.py, never trained: "maybe urgent, ask".
@@ -47,8 +48,9 @@ ESCALATING_REPLIES = frozenset(
 URGENT_SIGNS: Tuple[str, ...] = (*URGENT_FINDINGS, EMERGENCY)
 # What a description of the person's own dimple may replace. Replies (yes / no /
 # not sure), requests (stop, delete, start over) and courtesies keep their meaning.
+# An FAQ question of uncertain topic ("Did you mean ...?") is a knowledge question too.
 DESCRIPTION_MAY_REPLACE = frozenset(
-    {"faq", "inform", "out_of_scope", "greet", "dont_know", FALLBACK_INTENT}
+    {"faq", UNCLEAR_FAQ_INTENT, "inform", "out_of_scope", "greet", "dont_know", FALLBACK_INTENT}
 )
 # Signs that make two side dimples worth a screening; without one of them, "my
 # back dimples are deep" is about dimples of Venus, which the FAQ answers.

@@ -72,6 +72,9 @@ def routed(text, intent, ranking=()):
         ),
         ("it's tiny and you can see the bottom", "inform", [], START_INTENT),
         ("hi, the dent above his bum crack is quite deep", "greet", [], START_INTENT),
+        # ... also when the FAQ topic was too uncertain to answer ("Did you mean ...?")
+        ("her dimple has a little tag of skin next to it", "faq_unclear", [], START_INTENT),
+        ("is a hairy dimple something to worry about?", "faq_unclear", [], "faq_unclear"),
         # a general question about dimples keeps its FAQ answer
         ("can hairy dimples mean spina bifida?", "faq", [], "faq"),
         ("are deep sacral dimples a worry?", "faq", [], "faq"),

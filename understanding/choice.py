@@ -19,6 +19,8 @@ from typing import Dict, List, Sequence, Tuple
 
 FAQ_INTENT = "faq"
 FALLBACK_INTENT = "nlu_fallback"
+# What an FAQ question with an uncertain topic becomes: the bot asks "Did you mean ...?".
+UNCLEAR_FAQ_INTENT = "faq_unclear"
 
 # Answer a topic only at or above this confidence, and this far above the next.
 ANSWER_MIN_CONFIDENCE = 0.65
