@@ -8,7 +8,8 @@ import itertools
 import pytest
 import yaml
 
-from tests.stack import ROOT, texts
+from scripts.conversation import texts
+from scripts.processes import ROOT
 
 pytestmark = pytest.mark.server
 

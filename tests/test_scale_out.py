@@ -21,14 +21,15 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
 from screening.findings import FINDINGS
 from screening.questions import OPENING_QUESTIONS
-from tests.stack import RasaServer, http
+from scripts.conversation import Conversation, Turn, active_loop, texts
+from scripts.processes import RasaServer
 
 pytestmark = pytest.mark.server
 
@@ -82,10 +83,6 @@ def question_in(replies: List[Dict]) -> Optional[str]:
     return asked[0] if asked else None
 
 
-def joined(replies: List[Dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
-
 # --- the cluster --------------------------------------------------------------------
 
 
@@ -105,24 +102,10 @@ class Cluster:
     def lock_key(self, sender: str) -> str:
         return f"{self.prefix}:lock:{sender}"
 
-    def send(self, replica: int, sender: str, text: str) -> Tuple[List[Dict], float, float]:
-        """(replies, time sent, time answered) for one message to one replica."""
-        server = self.replicas[replica]
-        started = time.time()
-        status, replies = http("POST", f"{server.url}/webhooks/rest/webhook",
-                               {"sender": sender, "message": text}, timeout=90)
-        answered = time.time()
-        assert status == 200, (server.url, status, replies)
-        assert isinstance(replies, list) and replies, f"no reply from replica {replica} to {text!r}"
-        with self._guard:
-            self.served[replica] += 1
-        return replies, started, answered
-
-    def tracker(self, replica: int, sender: str) -> Dict:
-        server = self.replicas[replica]
-        status, tracker = http("GET", f"{server.url}/conversations/{sender}/tracker?token={server.token}")
-        assert status == 200, (status, tracker)
-        return tracker
+    def count(self, turn: Turn) -> None:
+        if turn.ok:
+            with self._guard:
+                self.served[turn.server] += 1
 
     def stored_events(self, sender: str) -> List[Dict]:
         """The conversation's rows in PostgreSQL, in the order they were written."""
@@ -197,81 +180,54 @@ def cluster(model_path, action_server, log_dir):
 # --- conversations ------------------------------------------------------------------
 
 
-@dataclass
-class Turn:
-    text: str
-    replica: int
-    replies: List[Dict]
+class Chat(Conversation):
+    """One person's conversation (the driver of scripts/conversation.py), every message
+    to the other replica than the one before; `turns` in the order the assistant
+    handled them."""
 
+    def __init__(self, cluster: Cluster, name: str, first_replica: int = 0):
+        super().__init__(cluster.replicas, name, first=first_replica)
+        self.cluster = cluster
+        self.overlapped = 0
 
-@dataclass
-class Chat:
-    """One person's conversation; `turns` in the order the assistant handled them."""
+    def post(self, text: str, server: Optional[int] = None, timeout: float = 90.0) -> Turn:
+        turn = super().post(text, server, timeout)
+        self.cluster.count(turn)
+        return turn
 
-    cluster: Cluster
-    name: str
-    first_replica: int = 0
-    id: str = ""
-    turns: List[Turn] = field(default_factory=list)
-    transcript: List[str] = field(default_factory=list)
-    overlapped: int = 0
-
-    def __post_init__(self):
-        self.id = f"{self.name}-{uuid.uuid4().hex[:8]}"
-
-    def next_replica(self) -> int:
-        """Alternate: every message goes to the other replica than the one before."""
-        return (self.first_replica + len(self.turns)) % 2
-
-    def say(self, text: str) -> List[Dict]:
-        replica = self.next_replica()
-        replies, started, answered = self.cluster.send(replica, self.id, text)
-        self.cluster.latencies.append(answered - started)
-        self._log(Turn(text, replica, replies))
+    def send(self, text: str) -> List[Dict]:
+        replies = super().send(text)
+        self.cluster.latencies.append(self.turns[-1].seconds)
         return replies
 
     def say_twice_at_once(self, text: str) -> Tuple[List[Dict], List[Dict]]:
         """The same message to both replicas, the second sent while the first is being
         answered (it holds the conversation's lock in Redis): a double tap behind a
         load balancer. Returns (first replies, second replies)."""
-        first, second = self.next_replica(), 1 - self.next_replica()
-        result: Dict[str, object] = {}
-
-        def send_first():
-            try:
-                result["first"] = self.cluster.send(first, self.id, text)
-            except BaseException as error:  # reported below
-                result["error"] = error
-
-        thread = threading.Thread(target=send_first)
+        first, second = self.next_server(), 1 - self.next_server()
+        result: Dict[str, Turn] = {}
+        thread = threading.Thread(target=lambda: result.update(first=self.post(text, first)))
         thread.start()
         key = self.cluster.lock_key(self.id)
         deadline = time.monotonic() + 60
         while thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline:
             time.sleep(0.002)
-        replies2, started2, answered2 = self.cluster.send(second, self.id, text)
+        turn2 = self.post(text, second)
         thread.join()
-        if "error" in result:
-            raise result["error"]
-        replies1, started1, answered1 = result["first"]
-        if started2 < answered1:
+        turn1 = result["first"]
+        if turn2.sent < turn1.answered:
             self.overlapped += 1
-        self.cluster.queued.append(answered2 - started2)
+        self.cluster.queued.append(turn2.seconds)
         # The first holds ticket 0, so it is handled first.
-        self._log(Turn(text, first, replies1))
-        self._log(Turn(text, second, replies2))
-        return replies1, replies2
-
-    def _log(self, turn: Turn) -> None:
-        self.turns.append(turn)
-        self.transcript += [f"USER@{'AB'[turn.replica]}: {turn.text}", f"BOT: {joined(turn.replies)}"]
+        for turn in (turn1, turn2):
+            self.record(turn)
+            if not turn.ok:
+                raise self.failure(f"no reply from replica {turn.server} to {text!r}")
+        return turn1.replies, turn2.replies
 
     def outcome(self) -> Tuple[Optional[str], Optional[List[str]]]:
-        slots = self.cluster.tracker(len(self.turns) % 2, self.id)["slots"]
+        slots = self.tracker(len(self.turns) % 2)["slots"]
         return slots["screening_result"], slots["red_flags"]
-
-    def failure(self, message: str) -> AssertionError:
-        return AssertionError(f"{self.name} ({self.id}): {message}\n" + "\n".join(self.transcript))
 
 
 @dataclass
@@ -306,7 +262,7 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
 
     replies: List[Dict] = []
     for text in screening.opening:
-        replies = chat.say(text)
+        replies = chat.send(text)
     question = check_next(replies)
     while question is not None:
         if len(chat.turns) >= limit:
@@ -318,9 +274,9 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
                 raise chat.failure("two messages at once were not answered one after the other")
             question = asked[-1]
             continue
-        replies = chat.say(screening.answers.get(question, "/deny"))
+        replies = chat.send(screening.answers.get(question, "/deny"))
         question = check_next(replies)
-    if screening.advice not in joined(replies) or OFFLINE in joined(replies):
+    if screening.advice not in texts(replies) or OFFLINE in texts(replies):
         raise chat.failure(f"expected advice with {screening.advice!r}")
     if chat.outcome() != screening.outcome:
         raise chat.failure(f"outcome {chat.outcome()} instead of {screening.outcome}")
@@ -379,19 +335,19 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     steps += [("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")]
     steps.append(("/deny", None))
     for number, (text, expected) in enumerate(steps):
-        replica = chat.next_replica()
-        replies = chat.say(text)
+        replica = chat.next_server()
+        replies = chat.send(text)
         if question_in(replies) != expected:
             raise chat.failure(f"step {number}: expected question {expected}, got {question_in(replies)}")
         if text.startswith("what is"):
-            assert "tether" in joined(replies).lower(), joined(replies)
+            assert "tether" in texts(replies).lower(), texts(replies)
         # The state is in the shared store, not in the replica: the other one sees it now.
-        other = chat.cluster.tracker(1 - replica, chat.id)
-        in_form = (other.get("active_loop") or {}).get("name")
+        other = chat.tracker(1 - replica)
+        in_form = active_loop(other)
         open_question = other["slots"]["requested_slot"] if in_form else None
         if open_question != expected:
             raise chat.failure(f"step {number}: the other replica has {open_question} open, not {expected}")
-    assert REFER in joined(chat.turns[-1].replies)
+    assert REFER in texts(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
     replicas = [turn.replica for turn in chat.turns]
     assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
@@ -488,12 +444,12 @@ def test_a_replica_waits_while_the_conversation_is_locked_by_another(cluster):
     """The lock is shared: while a ticket for the conversation is held in Redis (as a
     replica holds it while answering), the other replica does not touch it."""
     chat = Chat(cluster, "held")
-    assert question_in(chat.say("/start_screening")) == "subject"
+    assert question_in(chat.send("/start_screening")) == "subject"
     hold = 3.0
     expires = time.time() + hold
     ticket = json.dumps({"number": 0, "expires": expires})
     cluster.red.set(cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]}))
-    replies = chat.say(SIMPLE_BABY["subject"])
+    replies = chat.send(SIMPLE_BABY["subject"])
     answered = time.time()
     assert answered >= expires, "the replica answered while another held the conversation's lock"
     assert question_in(replies) == "age_months"
@@ -508,28 +464,28 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
     not_serialized = []
     for number in range(rounds):
         chat = Chat(cluster, f"instant{number}")
-        chat.say("/start_screening")
+        chat.send("/start_screening")
         for slot in ("subject", "age_months"):
-            chat.say(SIMPLE_BABY[slot])
-        assert question_in(chat.say(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
+            chat.send(SIMPLE_BABY[slot])
+        assert question_in(chat.send(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
         barrier = threading.Barrier(2)
-        results: Dict[int, List[Dict]] = {}
+        turns: Dict[int, Turn] = {}
 
         def tap(replica: int) -> None:
             barrier.wait()
-            try:
-                results[replica] = cluster.send(replica, chat.id, "/deny")[0]
-            except AssertionError:  # no reply: the lock store lost the ticket (LockError)
-                results[replica] = []
+            turns[replica] = chat.post("/deny", replica)
+
 
         threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        # No reply: the lock store lost the ticket (LockError).
+        results = {replica: turn.replies if turn.ok else [] for replica, turn in turns.items()}
         # Served in order, the one that was asked about infection came first.
         for replica in sorted((0, 1), key=lambda r: question_in(results[r]) != "infection"):
-            chat._log(Turn("/deny", replica, results[replica]))
+            chat.record(replace(turns[replica], replies=results[replica]))
         questions = sorted(str(question_in(results[replica])) for replica in (0, 1))
         try:
             check_stored(chat)

@@ -19,7 +19,7 @@ import pytest
 from channels.env import SeenCache
 from channels.slack import SlackInput
 from tests.fake_platforms import FakeSlack, slack_buttons
-from tests.stack import RasaServer, http
+from scripts.processes import RasaServer, http
 
 server = pytest.mark.server  # the tests that start Rasa (about a minute)
 

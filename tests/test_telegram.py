@@ -18,7 +18,7 @@ import pytest
 
 from channels.telegram import TelegramInput, TelegramOutput
 from tests.fake_platforms import FakeTelegram, free_port, telegram_buttons
-from tests.stack import RasaServer, http
+from scripts.processes import RasaServer, http
 
 server = pytest.mark.server  # the tests that start Rasa (about a minute)
 
