@@ -62,18 +62,23 @@ class Process:
     when there is no log_dir (`./assistant web` shows Rasa's own messages)."""
 
     def __init__(self, name: str, args: List[str], log_dir: Optional[Path] = None,
-                 env: Optional[Dict[str, str]] = None, log_path: Optional[Path] = None):
+                 env: Optional[Dict[str, str]] = None, log_path: Optional[Path] = None,
+                 nice: int = 0):
         self.name = name
         self.args = args
         self.log_path = log_path or (log_dir / f"{name}.log" if log_dir else None)
         self.env = {**os.environ, **(env or {})}
+        # Started in the background (tests/background.py): a lower CPU priority, so that
+        # the work in the foreground runs at full speed meanwhile.
+        self.nice = nice
         self.popen: Optional[subprocess.Popen] = None
 
     def start(self) -> "Process":
         log = open(self.log_path, "ab") if self.log_path else None
+        command = (["nice", "-n", str(self.nice)] if self.nice else []) + self.args
         try:
             self.popen = subprocess.Popen(
-                self.args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None,
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None,
                 env=self.env, start_new_session=True,
             )
         finally:
@@ -111,6 +116,14 @@ class Process:
             return self.log_path.read_text(errors="replace")[-chars:]
         except OSError:
             return ""
+
+    def renice(self, value: int = 0) -> None:
+        """Every process and thread of the group to CPU priority `value`; raising the
+        priority needs privileges, so without them it stays as it is."""
+        try:
+            os.setpriority(os.PRIO_PGRP, self.popen.pid, value)
+        except OSError:
+            pass
 
     def wait(self) -> int:
         assert self.popen is not None, f"{self.name} was never started"
@@ -170,7 +183,8 @@ class RasaServer:
                  lock_store: Optional[Dict[str, Any]] = None,
                  credentials: Optional[Dict[str, Any]] = None,
                  port: Optional[int] = None, env: Optional[Dict[str, str]] = None,
-                 endpoints: Optional[Dict[str, Any]] = None, launcher: str = "rasa"):
+                 endpoints: Optional[Dict[str, Any]] = None, launcher: str = "rasa",
+                 nice: int = 0):
         import yaml
 
         self.port = port or free_port()
@@ -202,7 +216,7 @@ class RasaServer:
              "--endpoints", str(self.endpoints_file), "--credentials", str(self.credentials_file),
              "--port", str(self.port), "--interface", "127.0.0.1",
              "--enable-api", "--auth-token", self.token],
-            log_dir, env,
+            log_dir, env, nice=nice,
         )
 
     def start(self, warm_up: bool = True, timeout: float = 240.0) -> "RasaServer":
@@ -217,6 +231,8 @@ class RasaServer:
         except BaseException:
             self.process.stop()
             raise
+        if self.process.nice:
+            self.process.renice(0)  # serving runs at the usual priority
         return self
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

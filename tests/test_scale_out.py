@@ -349,7 +349,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
             raise chat.failure(f"step {number}: the other replica has {open_question} open, not {expected}")
     assert REFER in texts(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
-    replicas = [turn.replica for turn in chat.turns]
+    replicas = [turn.server for turn in chat.turns]
     assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
     stored = check_stored(chat)
     assert stored["lost"] == stored["duplicated"] == 0

@@ -37,7 +37,8 @@ def test_every_combination_of_yes_no_unsure():
             outcome = triage(answers, PATTERN_ONE_MIDLINE)
             expected = URGENT if any_urgent else REFER if present or unsure else REASSURE
             red_flags = present + ((UNSURE_FLAG,) if unsure else ())
-            if (outcome.result, outcome.present, outcome.red_flags) != (expected, present, red_flags):
+            got = (outcome.result, outcome.present, outcome.red_flags)
+            if got != (expected, present, red_flags):
                 raise AssertionError(f"{answers}: {outcome}")
             checked += 1
             return
