@@ -9,7 +9,8 @@ import runpy
 import sys
 
 if __name__ == "__main__":
-    sys.modules["tensorflow"] = None  # an import of it raises ImportError: thinc goes on without
+    # None in sys.modules makes an import of it raise ImportError: thinc goes on without.
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]
     if "--actions" not in sys.argv:
         sys.argv[1:1] = ["--actions", "actions"]
     sys.argv[0] = "rasa_sdk"

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from screening.extraction import extract
 from screening.questions import SCREENING_SLOTS
+from screening.routing import CONFIRM_QUESTION, previous_bot_action
 from screening.slot_updates import slot_updates
 
 # Build the extractor's matchers when the action server starts (about a second),
@@ -32,6 +33,10 @@ class ActionExtractFindings(Action):
             # entities say it all, and the payload is not something the user wrote.
             text = ""
         requested = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+        events = [(event.get("event"), event.get("name")) for event in tracker.events]
+        if requested and previous_bot_action(events) == CONFIRM_QUESTION:
+            # "Yes" / "no" here answer "is this happening now?", not the form's open question.
+            requested = None
         updates = slot_updates(
             extract(text),
             intent=(message.get("intent") or {}).get("name"),

@@ -5,6 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from screening.advice import noted
 from screening.questions import INTERRUPTED_SLOT, SCREENING_SLOTS
 
 OUTCOME_SLOTS = ("screening_result", "red_flags")
@@ -35,7 +36,8 @@ class ActionStartScreening(Action):
     What the message that starts it says ("she has a tuft of hair") is kept, and
     so are signs mentioned earlier in a conversation that had no screening yet.
     A screening cut off because this server was down carries on instead, with
-    the answers given so far.
+    the answers given so far. When the message described the dimple, one short
+    line says back what was understood; the form then asks only what is open.
 
     It always returns at least one event: that is how
     components/action_server_down.py tells a success from a failed call.
@@ -52,7 +54,11 @@ class ActionStartScreening(Action):
             _had_a_screening(tracker) or tracker.get_slot("screening_result") is not None
         )
         events: List[Dict[Text, Any]] = [SlotSet(INTERRUPTED_SLOT, None)]
+        said_now = _set_since_last_message(tracker)
         if starting_over:
-            keep = _set_since_last_message(tracker)
-            events += [SlotSet(name, keep.get(name)) for name in SCREENING_SLOTS + OUTCOME_SLOTS]
+            names = SCREENING_SLOTS + OUTCOME_SLOTS
+            events += [SlotSet(name, said_now.get(name)) for name in names]
+        line = noted({name: said_now.get(name) for name in SCREENING_SLOTS})
+        if line:
+            dispatcher.utter_message(text=line)
         return events

@@ -2,17 +2,31 @@
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from screening.questions import SCREENING_SLOTS, questions_to_ask
+from screening.routing import POSSIBLE_URGENT_INTENT
 
 
 class ValidateScreeningForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_screening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == POSSIBLE_URGENT_INTENT:
+            # A sign that may be urgent comes before the next question, even when the
+            # same message also answered one ("no hair, but she's favouring a leg"):
+            # handing the turn back lets the rules ask about it (data/rules/screening.yml).
+            # The answers it gave are kept: action_extract_findings has set them.
+            return [ActionExecutionRejected(self.form_name())]
+        events: List[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
 
     async def required_slots(
         self,
@@ -30,4 +44,5 @@ class ValidateScreeningForm(FormValidationAction):
         # domain's; always choosing here keeps one source of truth for the order.
         needed = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in needed if tracker.slots.get(name) is None)
-        return SlotSet(REQUESTED_SLOT, next(missing, None))
+        next_slot: Dict[Text, Any] = SlotSet(REQUESTED_SLOT, next(missing, None))
+        return next_slot

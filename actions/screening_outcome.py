@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from screening.advice import advice_messages
 from screening.findings import EMERGENCY, FINDINGS
+from screening.routing import previous_bot_action, urgent_reported
 from screening.triage import triage
 
 logger = logging.getLogger(__name__)
@@ -20,10 +21,12 @@ class ActionScreeningOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        answers = {name: tracker.get_slot(name) for name in FINDINGS + (EMERGENCY,)}
+        answers = {name: tracker.get_slot(name) for name in (*FINDINGS, EMERGENCY)}
         pattern = tracker.get_slot("dimple_pattern")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        outcome = triage(answers, pattern, urgent_reported=intent == "report_urgent_sign")
+        events = [(event.get("event"), event.get("name")) for event in tracker.events]
+        urgent = urgent_reported(previous_bot_action(events), intent)
+        outcome = triage(answers, pattern, urgent_reported=urgent)
         # Logged without any message text: the outcome and flags are what debugging needs.
         logger.info("screening outcome %s flags=%s", outcome.result, ",".join(outcome.red_flags))
         for text in advice_messages(

@@ -14,12 +14,22 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Mapping, Optional, Text
+from typing import Dict, Iterable, List, Mapping, Optional, Text, overload
 
 from sanic import response
 from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
+
+
+@overload
+def read_env(name: Text, default: Text,
+             environ: Optional[Mapping[Text, Text]] = None) -> Text: ...
+
+
+@overload
+def read_env(name: Text, default: None = None,
+             environ: Optional[Mapping[Text, Text]] = None) -> Optional[Text]: ...
 
 
 def read_env(name: Text, default: Optional[Text] = None,
@@ -63,22 +73,22 @@ class SeenCache:
     def __init__(self, max_size: int = 10_000, ttl: float = 3600.0) -> None:
         self.max_size = max_size
         self.ttl = ttl
-        self._seen: "OrderedDict[Text, float]" = OrderedDict()
+        self._seen: OrderedDict[Text, float] = OrderedDict()
         self._lock = threading.Lock()
 
     def first_time(self, *keys: Optional[Text]) -> bool:
         """Record every non-empty key; True unless one of them was seen already."""
-        keys = tuple(k for k in keys if k)
-        if not keys:
+        present = tuple(k for k in keys if k)
+        if not present:
             return True
         now = time.monotonic()
         with self._lock:
             self._expire(now)
-            if any(k in self._seen for k in keys):
-                for k in keys:  # remember the other ids too (a retry may carry either)
+            if any(k in self._seen for k in present):
+                for k in present:  # remember the other ids too (a retry may carry either)
                     self._seen.setdefault(k, now)
                 return False
-            for k in keys:
+            for k in present:
                 self._seen[k] = now
             while len(self._seen) > self.max_size:
                 self._seen.popitem(last=False)
@@ -89,7 +99,7 @@ class SeenCache:
 
     def _expire(self, now: float) -> None:
         while self._seen:
-            key, stamp = next(iter(self._seen.items()))
+            stamp = next(iter(self._seen.values()))
             if now - stamp <= self.ttl:
                 break
             self._seen.popitem(last=False)

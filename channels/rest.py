@@ -52,8 +52,9 @@ table in tests/test_bad_input.py):
   that starts with "/" but is not a button payload Rasa accepts (unknown intent,
   broken JSON, text after it) made Rasa warn with the whole text at the default
   level; such a message is now passed on without its leading slashes, as the plain
-  text it is (FAQ buttons, "/faq/<topic>", are passed on unchanged). That also lets the urgent-sign check read it: text that starts with
-  "/" was skipped as a button payload;
+  text it is (FAQ buttons, "/faq/<topic>", are passed on unchanged). That also
+  lets the urgent-sign check read it: text that starts with "/" was skipped as a
+  button payload;
 - lone surrogates in the message are replaced by U+FFFD (they cannot be encoded
   as UTF-8, so nothing could store or send them); everything else in the text is
   passed on unchanged, emoji, right-to-left text, control characters and markup
@@ -134,7 +135,7 @@ def parse_body(content_type: Optional[Text], body: Optional[bytes]) -> Dict[Text
     try:
         data = json.loads(body.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BadRequest(400, "invalid_json", "the body is not valid UTF-8 JSON")
+        raise BadRequest(400, "invalid_json", "the body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
         raise BadRequest(400, "invalid_body",
                          'the body must be a JSON object: {"sender": "...", "message": "..."}')
@@ -227,7 +228,7 @@ def is_accepted_payload(text: Text, domain: Any) -> bool:
         warnings.simplefilter("always")
         try:
             parsed = YAMLStoryReader.unpack_regex_message(Message({TEXT: stripped}), domain)
-        except Exception:  # noqa: BLE001 - any doubt: not a payload
+        except Exception:  # any doubt: not a payload
             return False
     return not caught and parsed.get(INTENT) is not None
 
@@ -278,7 +279,7 @@ class SafeRestInput(RestInput):
                 text, QueueOutputChannel(queue), sender_id,
                 input_channel=input_channel, metadata=metadata,
             ))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             _log_failure(error, stream=True)
         finally:
             await queue.put("DONE")
@@ -330,7 +331,7 @@ class SafeRestInput(RestInput):
                 logger.error("REST: handling a message was cancelled (time-out or the "
                              "client went away).")
                 raise
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 _log_failure(error)
                 return response.json(
                     {"error": "internal_error",

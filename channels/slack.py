@@ -38,7 +38,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.env import SeenCache, missing_variables, not_configured, read_env, warn_secrets_in_file
+from channels.env import (
+    SeenCache,
+    missing_variables,
+    not_configured,
+    read_env,
+    warn_secrets_in_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +127,7 @@ class SlackInput(StockSlackInput):
         self.seen = SeenCache(max_size=10_000, ttl=3600)
         self._tasks: Set[asyncio.Task] = set()
         super().__init__(
-            slack_token,  # type: ignore[arg-type]
+            slack_token,
             slack_channel,
             proxy,
             slack_retry_reason_header or "x-slack-retry-reason",

@@ -59,7 +59,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.env import SeenCache, missing_variables, not_configured, read_env, warn_secrets_in_file
+from channels.env import (
+    SeenCache,
+    missing_variables,
+    not_configured,
+    read_env,
+    warn_secrets_in_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +270,7 @@ class TelegramInput(StockTelegramInput):
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            if not self.configured:
+            if self.problem is not None:  # not configured
                 return not_configured("telegram", self.problem)
             return response.json({"status": "ok", "webhook_set": self.webhook_set})
 
@@ -302,7 +308,7 @@ class TelegramInput(StockTelegramInput):
 
     def _refuse(self, request: Request) -> Optional[HTTPResponse]:
         """The answer to a request that is not from Telegram; None if it is."""
-        if not self.configured:
+        if self.problem is not None:  # not configured
             return not_configured("telegram", self.problem)
         given = request.headers.get(SECRET_HEADER)
         if not given:
@@ -371,7 +377,8 @@ class TelegramInput(StockTelegramInput):
                     return COMMANDS[command]
             return text
         if msg.location is not None:
-            return '{{"lng":{0}, "lat":{1}}}'.format(msg.location.longitude, msg.location.latitude)
+            where = msg.location
+            return f'{{"lng":{where.longitude}, "lat":{where.latitude}}}'
         return None
 
     async def _acknowledge(self, query: CallbackQuery) -> None:

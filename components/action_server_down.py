@@ -28,11 +28,17 @@ from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, Us
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from screening.questions import INTERRUPTED_SLOT
+from screening.routing import (
+    CONFIRM_QUESTION,
+    POSSIBLE_URGENT_INTENT,
+    URGENT_INTENT,
+    previous_bot_action,
+    urgent_reported,
+)
 
 UNAVAILABLE = "utter_screening_unavailable"
 URGENT_OFFLINE = "utter_urgent_offline"
 FAQ = "utter_faq"
-URGENT_INTENT = "report_urgent_sign"
 FAQ_INTENT = "faq"
 
 # One step of the current turn: ("action", name) or ("other", "").
@@ -56,7 +62,9 @@ def next_action(
 ) -> Optional[Text]:
     """What to do next in a turn where a custom action failed; None when none failed.
 
-    `steps` are the events since the person's latest message, in order.
+    `steps` are the events since the person's latest message, in order. `intent`
+    is the one to act on: `report_urgent_sign` also for a "yes" or "not sure" to
+    the confirming question (see `_intent_to_act_on`).
     """
     if not failed_actions(steps, custom):
         return None
@@ -65,6 +73,9 @@ def next_action(
         return ACTION_DEACTIVATE_LOOP_NAME
     if intent == URGENT_INTENT:
         return URGENT_OFFLINE if URGENT_OFFLINE not in done else ACTION_LISTEN_NAME
+    if intent == POSSIBLE_URGENT_INTENT:
+        # The confirming question is a response: Rasa can ask it on its own.
+        return CONFIRM_QUESTION if CONFIRM_QUESTION not in done else ACTION_LISTEN_NAME
     if intent == FAQ_INTENT and FAQ not in done:
         return FAQ
     if UNAVAILABLE not in done:
@@ -78,6 +89,18 @@ def _is_policy_event(event: Any) -> bool:
     return isinstance(event, LoopInterrupted) or (
         isinstance(event, SlotSet) and event.key == INTERRUPTED_SLOT and event.value is True
     )
+
+
+def _intent_to_act_on(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The latest intent; a reply that confirms an urgent sign counts as reporting one."""
+    intent = tracker.latest_message.intent.get("name") if tracker.latest_message else None
+    events = [
+        ("user", "") if isinstance(event, UserUttered)
+        else ("action", event.action_name or "") if isinstance(event, ActionExecuted)
+        else ("other", "")
+        for event in tracker.events
+    ]
+    return URGENT_INTENT if urgent_reported(previous_bot_action(events), intent) else intent
 
 
 def _steps_of_this_turn(tracker: DialogueStateTracker) -> List[Step]:
@@ -120,7 +143,8 @@ class ActionServerDownPolicy(Policy):
         custom = {name for name in domain.user_actions if not name.startswith("utter_")}
         custom |= set(domain.form_names)
         steps = _steps_of_this_turn(tracker)
-        intent = tracker.latest_message.intent.get("name") if tracker.latest_message else None
+        # Only a turn with a failed action needs the intent (and a walk over the events).
+        intent = _intent_to_act_on(tracker) if failed_actions(steps, custom) else None
         action = next_action(steps, custom, intent, tracker.active_loop_name)
         probabilities = self._default_predictions(domain)
         if action is None:

@@ -1,11 +1,18 @@
-"""An NLU component that makes sure an urgent sign is never answered as chit-chat.
+"""An NLU component that lets the extractor, not the classifier, decide about a person's case.
 
-A trained classifier can read "my baby's dimple is oozing, what does that mean?"
-as an FAQ question. This component runs the project's rule-based extractor on
-every message after the classifiers; when the person states an urgent sign in
-their own case (not as a question, not negated), it sets the intent to
-`report_urgent_sign`, which the rules answer with urgent advice wherever the
-conversation is. The classifier's ranking is kept for debugging.
+It runs the project's negation-aware extractor on every message after the
+classifiers and applies screening/routing.py (plain Python, tested by tables):
+
+- an urgent sign stated about the person's own case -> `report_urgent_sign`,
+  which the rules answer with urgent advice wherever the conversation is;
+- an urgent report the classifier guessed but the extractor reads as denied,
+  asked about or only read about -> the classifier's next guess (so "it isn't
+  weeping and the skin isn't red" is never told to get care today);
+- an urgent report guessed in words the extractor does not know ->
+  `possible_urgent_sign`, which the rules answer with one confirming question;
+- a description of the person's own dimple -> `start_screening`.
+
+The classifier's ranking is kept for debugging.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -13,13 +20,20 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from screening.extraction import extract, is_urgent
+from screening.extraction import extract
+from screening.routing import URGENT_INTENT, route
 
-URGENT_INTENT = "report_urgent_sign"
+__all__ = ["URGENT_INTENT", "UrgentSignIntentOverride"]
 
 
 @DefaultV1Recipe.register(
@@ -46,14 +60,17 @@ class UrgentSignIntentOverride(GraphComponent):
             text: Optional[Text] = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            if not is_urgent(extract(text)):
-                continue
             previous = message.get(INTENT) or {}
-            if previous.get(INTENT_NAME_KEY) == URGENT_INTENT:
+            ranking = [
+                (item.get(INTENT_NAME_KEY), item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                for item in message.get(INTENT_RANKING_KEY) or []
+            ]
+            intent = route(previous.get(INTENT_NAME_KEY), ranking, extract(text))
+            if intent is None:
                 continue
             message.set(
                 INTENT,
-                {INTENT_NAME_KEY: URGENT_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+                {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0},
                 add_to_output=True,
             )
         return messages

@@ -56,7 +56,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._change(conversation_id, change)
         except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
         def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:

@@ -21,7 +21,9 @@ from screening.triage import REASSURE, REFER, URGENT, Outcome
 REASON = {
     "drainage": "fluid, pus or other discharge coming from the dimple",
     "infection": "redness, warmth, swelling, fever or seeming unwell, which can mean an infection",
-    "neuro_symptoms": "new weakness, numbness or clumsiness of the legs, or new bladder or bowel problems",
+    "neuro_symptoms": (
+        "new weakness, numbness or clumsiness of the legs, or new bladder or bowel problems"
+    ),
     "hair_tuft": "a tuft of hair near the dimple",
     "skin_tag": "a skin tag or other growth near the dimple",
     "lump": "a lump or swelling under the skin near the dimple",
@@ -51,7 +53,12 @@ LABEL = {
     "off_midline": "Off to one side",
 }
 
-SUBJECT_LABEL = {"baby": "a baby", "child": "a child", "self": "me (an adult)", "other": "someone else"}
+SUBJECT_LABEL = {
+    "baby": "a baby",
+    "child": "a child",
+    "self": "me (an adult)",
+    "other": "someone else",
+}
 PATTERN_LABEL = {
     PATTERN_ONE_MIDLINE: "one dimple, in the middle",
     PATTERN_TWO_SIDES: "two dimples, one on each side of the spine",
@@ -76,6 +83,54 @@ SAFETY_NET = (
     "any of these, or new weakness in the legs or new bladder or bowel problems. "
     "Book a visit if hair, a skin tag, a lump or a mark appears near it."
 )
+
+
+# How "I've noted: ..." says back each answer a description gave (yes, no, not sure).
+NOTED = {
+    "drainage": ("fluid or pus from it", "no fluid or pus", "not sure about fluid or pus"),
+    "infection": ("redness, warmth, swelling or fever", "no redness, swelling or fever",
+                  "not sure about redness, swelling or fever"),
+    "neuro_symptoms": ("new leg, bladder or bowel problems",
+                       "no new leg, bladder or bowel problems",
+                       "not sure about leg, bladder or bowel problems"),
+    "hair_tuft": ("some hair near it", "no hair", "not sure about hair"),
+    "skin_tag": ("a skin tag or growth", "no skin tag", "not sure about a skin tag"),
+    "lump": ("a lump under the skin", "no lump", "not sure about a lump"),
+    "discoloration": ("a mark or colour change", "no mark or colour change",
+                      "not sure about a mark or colour change"),
+    "deep": ("it's deep", "you can see its bottom", "not sure how deep it is"),
+    "large": ("it's wider than about 5 mm", "it's small", "not sure how big it is"),
+    "high": ("it's higher up, above the crease", "it's low down", "not sure how high up it is"),
+    "cleft_abnormal": ("the crease is split or crooked", "the crease is straight",
+                       "not sure about the crease"),
+    "multiple": ("more than one dimple", "just one dimple", "not sure how many there are"),
+    "off_midline": ("it's off to one side", "it's in the middle", "not sure if it's in the middle"),
+}
+_NOTED_INDEX = {Answer.YES.value: 0, Answer.NO.value: 1, Answer.UNSURE.value: 2}
+NOTED_SUBJECT = {"baby": "your baby", "child": "your child", "self": "you", "other": "someone else"}
+
+
+def noted(values: Mapping[str, object]) -> Optional[str]:
+    """One short line saying back what a description told ("I've noted: ..."); None if nothing.
+
+    `values`: the screening slots the message set (name -> value).
+    """
+    parts = []
+    subject = NOTED_SUBJECT.get(str(values.get("subject")))
+    age = values.get("age_months")
+    age_text = _age_text(age) if isinstance(age, (int, float)) else None
+    if subject or age_text:
+        parts.append(", ".join(part for part in (subject, age_text) if part))
+    pattern = values.get("dimple_pattern")
+    if pattern in PATTERN_LABEL and pattern != PATTERN_UNSURE:
+        parts.append(PATTERN_LABEL[str(pattern)])
+    for name in FINDINGS:
+        if pattern and name in ("multiple", "off_midline"):
+            continue  # the position above already says it
+        index = _NOTED_INDEX.get(str(values.get(name)))
+        if index is not None:
+            parts.append(NOTED[name][index])
+    return "I've noted: " + "; ".join(parts) + "." if parts else None
 
 
 def _bullets(items: List[str]) -> str:
@@ -141,7 +196,10 @@ def advice_messages(
     unsure = [REASON[n] for n in outcome.not_ruled_out]
 
     if outcome.result == URGENT:
-        head = "Please get medical care today: call your doctor, an urgent care service or an out-of-hours line now."
+        head = (
+            "Please get medical care today: call your doctor, an urgent care service "
+            "or an out-of-hours line now."
+        )
         if outcome.emergency:
             messages.append(EMERGENCY_NOW)
         messages.append(head)
@@ -206,4 +264,6 @@ def advice_messages(
     return messages
 
 
-__all__ = ["advice_messages", "summary", "REASON", "LABEL", "URGENT", "REFER", "REASSURE"]
+__all__ = [
+    "LABEL", "REASON", "REASSURE", "REFER", "URGENT", "advice_messages", "noted", "summary",
+]

@@ -15,7 +15,8 @@ class Answer(str, Enum):
     UNSURE = "unsure"  # the person cannot tell: counts as "not ruled out"
 
 
-# Red-flag findings, named exactly as the `red_flags` values in CONTRACT.md.
+# Red-flag findings, named exactly as the `red_flags` values in docs/contract.md; what
+# each means and its thresholds: docs/clinical-criteria.md.
 # Order = the order the screening asks about them after the opening questions:
 # the signs that make it urgent first, so a conversation cut short still covered them.
 URGENT_FINDINGS: Tuple[str, ...] = (

@@ -33,7 +33,9 @@ def questions_to_ask(slots: Mapping[str, Any]) -> List[str]:
         needed.append("age_months")
     needed.append("dimple_pattern")
 
-    reported_a_sign = any(slots.get(name) in (Answer.YES.value, Answer.UNSURE.value) for name in FINDINGS)
+    reported_a_sign = any(
+        slots.get(name) in (Answer.YES.value, Answer.UNSURE.value) for name in FINDINGS
+    )
     if slots.get("dimple_pattern") == PATTERN_TWO_SIDES and not reported_a_sign:
         # Dimples of Venus/Apollo: harmless, so the red-flag questions do not apply.
         return needed

@@ -21,10 +21,13 @@ from screening.findings import (
     SUBJECTS,
     Answer,
 )
+from screening.routing import POSSIBLE_URGENT_INTENT
 
 INTENT_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNSURE}
-# "No, stop" is a request, not an answer to the open question.
-NOT_AN_ANSWER_INTENTS = {"stop", "goodbye", "restart_screening"}
+# "No, stop" is a request, not an answer to the open question. Nor is a possible
+# urgent sign ("yes, and she's started favouring one leg"): the assistant asks
+# about it first (screening/routing.py).
+NOT_AN_ANSWER_INTENTS = {"stop", "goodbye", "restart_screening", POSSIBLE_URGENT_INTENT}
 
 # Knowledge questions ("why are they called dimples of Venus?") are about back
 # dimples in general, not the person's own case: their words must not answer who
@@ -81,7 +84,9 @@ def slot_updates(
         age = extraction.age_months
     if age is not None:
         updates["age_months"] = float(age)
-    pattern = entity_values.get("dimple_pattern") or (extraction.pattern if about_own_case else None)
+    pattern = entity_values.get("dimple_pattern") or (
+        extraction.pattern if about_own_case else None
+    )
     if pattern in PATTERNS:
         updates["dimple_pattern"] = pattern
 
@@ -103,7 +108,9 @@ def slot_updates(
         elif requested_slot == "dimple_pattern" and reply == Answer.UNSURE:
             updates["dimple_pattern"] = PATTERN_UNSURE
 
-    for name, answer in PATTERN_IMPLIES.get(updates.get("dimple_pattern"), {}).items():
+    pattern = updates.get("dimple_pattern")
+    implied = PATTERN_IMPLIES.get(pattern, {}) if pattern is not None else {}
+    for name, answer in implied.items():
         if name not in updates and current.get(name) is None:
             updates[name] = answer.value
     return updates

@@ -1,7 +1,7 @@
 """Sacral-dimple triage: findings in, outcome and reasons out.
 
 Plain Python (no Rasa imports) so that every combination of findings can be
-table-tested. The rules follow ../shared/knowledge/sacral-dimple-criteria.md:
+table-tested. The rules follow docs/clinical-criteria.md:
 
 - urgent   any urgent sign present (drainage, infection signs, new nerve or
            bladder/bowel signs) or an emergency sign;
@@ -43,11 +43,11 @@ _ANSWERS = {answer.value: answer for answer in Answer}
 def _answer(value: Optional[object]) -> Optional[Answer]:
     if value is None:
         return None
-    # An unexpected value is not a "no": keep it as not ruled out.
-    try:
-        return _ANSWERS.get(value, Answer.UNSURE)  # type: ignore[arg-type]
-    except TypeError:  # unhashable (a list, a dict)
+    # An unexpected value (another type, a list, a dict) is not a "no": keep it as not
+    # ruled out.
+    if not isinstance(value, str):
         return Answer.UNSURE
+    return _ANSWERS.get(value, Answer.UNSURE)
 
 
 def triage(
@@ -89,7 +89,12 @@ def triage(
 
     red_flags = present + ((UNSURE_FLAG,) if not_ruled_out or emergency_unsure else ())
 
-    if emergency or emergency_unsure or urgent_reported or any(n in URGENT_FINDINGS for n in present):
+    if (
+        emergency
+        or emergency_unsure
+        or urgent_reported
+        or any(n in URGENT_FINDINGS for n in present)
+    ):
         result = URGENT
     elif red_flags:
         result = REFER

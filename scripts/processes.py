@@ -86,6 +86,12 @@ class Process:
                 log.close()  # the child has its own copy
         return self
 
+    @property
+    def pid(self) -> int:
+        if self.popen is None:
+            raise RuntimeError(f"{self.name} was not started")
+        return self.popen.pid
+
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
@@ -121,7 +127,7 @@ class Process:
         """Every process and thread of the group to CPU priority `value`; raising the
         priority needs privileges, so without them it stays as it is."""
         try:
-            os.setpriority(os.PRIO_PGRP, self.popen.pid, value)
+            os.setpriority(os.PRIO_PGRP, self.pid, value)
         except OSError:
             pass
 
@@ -130,16 +136,17 @@ class Process:
         return self.popen.wait()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.alive():
+        popen = self.popen
+        if popen is not None and popen.poll() is None:
             try:
-                os.killpg(self.popen.pid, sig)
-                self.popen.wait(timeout=20)
+                os.killpg(popen.pid, sig)
+                popen.wait(timeout=20)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 try:
-                    os.killpg(self.popen.pid, signal.SIGKILL)
+                    os.killpg(popen.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-                self.popen.wait()
+                popen.wait()
 
 
 # --------------------------------------------------------------------------- action server
@@ -192,6 +199,9 @@ class RasaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_dir = log_dir
         self.tracker_db: Optional[Path] = None
+        # The platform stand-in a channel test runs this server against, if any
+        # (tests/fake_platforms.py).
+        self.fake: Any = None
         if tracker_store is None:
             self.tracker_db = log_dir / f"tracker-{self.port}.db"
             tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}

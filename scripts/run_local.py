@@ -9,6 +9,7 @@ RASA_PORT (5005), RASA_INTERFACE (127.0.0.1; 0.0.0.0 to reach it from other
 machines), WEBCHAT_CORS_ORIGINS (space-separated extra origins allowed to embed
 the widget; the page's own origin is always allowed).
 """
+
 import os
 import signal
 import subprocess
@@ -43,8 +44,15 @@ def main(mode: str) -> int:
         if mode == "web":
             return serve_web()
         command = [
-            PYTHON, "-m", "rasa", "shell", "--model", str(MODEL),
-            "--endpoints", "endpoints.yml", "--quiet",
+            PYTHON,
+            "-m",
+            "rasa",
+            "shell",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "endpoints.yml",
+            "--quiet",
         ]
         return subprocess.call(command, cwd=ROOT)
     except KeyboardInterrupt:
@@ -53,13 +61,31 @@ def main(mode: str) -> int:
         actions.stop()
 
 
-def web_command(port: int, interface: str, origins: List[str], model: Path = MODEL,
-                endpoints: str = "endpoints.yml") -> List[str]:
+def web_command(
+    port: int,
+    interface: str,
+    origins: List[str],
+    model: Path = MODEL,
+    endpoints: str = "endpoints.yml",
+) -> List[str]:
     # No --enable-api: the HTTP API stays off (tests/test_security.py runs this command).
     return [
-        PYTHON, "-m", "rasa", "run", "--model", str(model),
-        "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-        "--port", str(port), "--interface", interface, "--cors", *origins,
+        PYTHON,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        str(endpoints),
+        "--port",
+        str(port),
+        "--interface",
+        interface,
+        "--cors",
+        *origins,
     ]
 
 
@@ -68,8 +94,11 @@ def serve_web() -> int:
     port = int(os.environ.get("RASA_PORT", "5005"))
     interface = os.environ.get("RASA_INTERFACE", "127.0.0.1")
     page = f"http://127.0.0.1:{port}"
-    origins = [page, f"http://localhost:{port}",
-               *os.environ.get("WEBCHAT_CORS_ORIGINS", "").split()]
+    origins = [
+        page,
+        f"http://localhost:{port}",
+        *os.environ.get("WEBCHAT_CORS_ORIGINS", "").split(),
+    ]
     print(f"==> Starting Rasa on port {port} (about 30 s)", file=sys.stderr, flush=True)
     # No log file: Rasa's own messages show in this terminal.
     rasa = Process("rasa", web_command(port, interface, origins)).start()

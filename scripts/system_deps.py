@@ -51,7 +51,7 @@ def ensure_chromium() -> None:
             check=True, env=env, stdout=subprocess.DEVNULL,
         )
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"ERROR: installing {APT_PACKAGES} failed ({error}); see apt-get's output above.")
+        raise SystemExit(f"ERROR: installing {APT_PACKAGES} failed ({error}); see apt-get's output above.") from None
     if not CHROMIUM.exists():
         raise SystemExit(f"ERROR: apt-get installed {APT_PACKAGES} but {CHROMIUM} is still missing")
 
@@ -73,7 +73,7 @@ def ensure_web_modules() -> None:
         subprocess.run(["npm", "ci", "--prefix", str(WEB), "--ignore-scripts", "--no-audit", "--no-fund",
                         "--loglevel=error"], check=True)
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"ERROR: npm ci --prefix web failed ({error}); see npm's output above.")
+        raise SystemExit(f"ERROR: npm ci --prefix web failed ({error}); see npm's output above.") from None
 
 
 def main() -> int:

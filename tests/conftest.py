@@ -11,6 +11,7 @@ Markers: `server` (a real Rasa server, action server or `rasa shell`), `rasa_cli
 server fixture is marked `server` here even if its module forgot to; `pytest --quick`
 (`./assistant test --quick`) runs only what has none of the three.
 """
+
 import os
 import uuid
 from pathlib import Path
@@ -23,22 +24,28 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from scripts.processes import (  # noqa: E402
+from scripts.processes import (
     Process,
     RasaServer,
     free_port,
     start_action_server,
     temp_log_dir,
 )
-from tests import background  # noqa: E402
-from tests.stores import POSTGRES_URL, STORE, postgres_available  # noqa: E402
+from tests import background
+from tests.stores import POSTGRES_URL, STORE, postgres_available
 
 SLOW_MARKERS = ("server", "rasa_cli", "slow_training")
 # Fixtures that need the trained model or start a process.
-SERVER_FIXTURES = {"model_path", "actions", "action_server", "rasa_server", "postgres_server",
-                   "web_chat_server"}
+SERVER_FIXTURES = {
+    "model_path",
+    "actions",
+    "action_server",
+    "rasa_server",
+    "postgres_server",
+    "web_chat_server",
+}
 
-_FIGURES = []
+_FIGURES: List[str] = []
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +62,11 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--quick", action="store_true",
-                     help="only the pure-Python tables: no test marked " + ", ".join(SLOW_MARKERS))
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="only the pure-Python tables: no test marked " + ", ".join(SLOW_MARKERS),
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
@@ -81,8 +91,14 @@ def pytest_collection_finish(session):
     global _WANTED
     # The background jobs the selected tests need, in the order they will need them.
     jobs = background.registered()
-    _WANTED = list(dict.fromkeys(name for item in session.items
-                                 for name in getattr(item, "fixturenames", ()) if name in jobs))
+    _WANTED = list(
+        dict.fromkeys(
+            name
+            for item in session.items
+            for name in getattr(item, "fixturenames", ())
+            if name in jobs
+        )
+    )
 
 
 _WANTED: List[str] = []
@@ -150,8 +166,14 @@ SERVER_NEEDS = ("model_path", "action_server", "log_dir")
 def _sqlite_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
     database = log_dir / f"conversations-{uuid.uuid4().hex[:8]}.db"
     # TRACKER_STORE_URL empty: SQLite, whatever the environment of the test run says.
-    server = RasaServer(model, action_url, log_dir, tracker_store={**STORE, "db": str(database)},
-                        env={"TRACKER_STORE_URL": ""}, nice=NICE)
+    server = RasaServer(
+        model,
+        action_url,
+        log_dir,
+        tracker_store={**STORE, "db": str(database)},
+        env={"TRACKER_STORE_URL": ""},
+        nice=NICE,
+    )
     server.tracker_db = database
     return server.start(timeout=START_TIMEOUT)
 
@@ -160,8 +182,14 @@ def _sqlite_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
 def _postgres_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
     if not postgres_available():
         raise RuntimeError(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    server = RasaServer(model, action_url, log_dir, tracker_store=STORE,
-                        env={"TRACKER_STORE_URL": POSTGRES_URL}, nice=NICE)
+    server = RasaServer(
+        model,
+        action_url,
+        log_dir,
+        tracker_store=STORE,
+        env={"TRACKER_STORE_URL": POSTGRES_URL},
+        nice=NICE,
+    )
     return server.start(timeout=START_TIMEOUT)
 
 
@@ -181,14 +209,19 @@ class WebChatServer:
         self.url = f"http://127.0.0.1:{port}"
         self.tracker_db = log_dir / f"web-{port}.db"
         endpoints = log_dir / f"endpoints-web-{port}.yml"
-        endpoints.write_text(yaml.safe_dump({
-            "action_endpoint": {"url": action_url},
-            "tracker_store": {**STORE, "db": str(self.tracker_db)},
-        }))
+        endpoints.write_text(
+            yaml.safe_dump(
+                {
+                    "action_endpoint": {"url": action_url},
+                    "tracker_store": {**STORE, "db": str(self.tracker_db)},
+                }
+            )
+        )
         self.process = Process(
             f"rasa-web-{port}",
             web_command(port, "127.0.0.1", [self.url], model=model, endpoints=endpoints),
-            log_dir, env={"WEBCHAT_CORS_ORIGINS": self.extra_origin, "TRACKER_STORE_URL": ""},
+            log_dir,
+            env={"WEBCHAT_CORS_ORIGINS": self.extra_origin, "TRACKER_STORE_URL": ""},
             nice=NICE,
         )
 
@@ -231,7 +264,8 @@ def rasa_server(model_path, action_server, log_dir):
     HTTP API with a token. A test may restart it (test_persistence kills it); it runs
     again after every test."""
     server = background.result(
-        "rasa_server", lambda: _sqlite_server(model_path, action_server, log_dir))
+        "rasa_server", lambda: _sqlite_server(model_path, action_server, log_dir)
+    )
     yield server
     server.stop()
 
@@ -241,7 +275,8 @@ def postgres_server(model_path, action_server, log_dir):
     """The same with the conversations in PostgreSQL (database `test`)."""
     try:
         server = background.result(
-            "postgres_server", lambda: _postgres_server(model_path, action_server, log_dir))
+            "postgres_server", lambda: _postgres_server(model_path, action_server, log_dir)
+        )
     except RuntimeError as error:
         pytest.fail(str(error))
     yield server
@@ -252,6 +287,7 @@ def postgres_server(model_path, action_server, log_dir):
 def web_chat_server(model_path, action_server, log_dir):
     """The web chat page and its socket, as `./assistant web` serves them."""
     server = background.result(
-        "web_chat_server", lambda: _web_chat_server(model_path, action_server, log_dir))
+        "web_chat_server", lambda: _web_chat_server(model_path, action_server, log_dir)
+    )
     yield server
     server.stop()

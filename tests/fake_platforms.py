@@ -21,7 +21,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from aiohttp import web
 
@@ -39,6 +39,9 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+# start() returns the stand-in itself, typed as the subclass it is called on.
+Api = TypeVar("Api", bound="FakeApi")
+
 class FakeApi:
     """An HTTP server in a thread that records calls; subclasses add routes."""
 
@@ -55,7 +58,7 @@ class FakeApi:
     def routes(self, app: web.Application) -> None:
         raise NotImplementedError
 
-    def start(self, timeout: float = 10.0) -> "FakeApi":
+    def start(self: "Api", timeout: float = 10.0) -> "Api":
         ready = threading.Event()
         errors: List[BaseException] = []
 

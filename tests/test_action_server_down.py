@@ -4,6 +4,7 @@ First the decision table of components/action_server_down.py, then the real
 thing: a Rasa server whose action server is stopped mid-screening and started
 again on the same port.
 """
+
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from components.action_server_down import (
     failed_actions,
     next_action,
 )
+from screening.routing import CONFIRM_QUESTION as CONFIRM
 from scripts.conversation import texts
 from tests.test_screening_e2e import SIMPLE_BABY, Conversation
 
@@ -46,9 +48,23 @@ TABLE = [
     ([act("screening_form"), act(DEACTIVATE), EVENT, act(FAQ), EVENT], "faq", None, UNAVAILABLE),
     # An urgent sign gets urgent advice from the Rasa side.
     ([act("action_screening_outcome")], "report_urgent_sign", None, URGENT_OFFLINE),
-    ([act("action_screening_outcome"), act(URGENT_OFFLINE), EVENT], "report_urgent_sign", None, LISTEN),
+    (
+        [act("action_screening_outcome"), act(URGENT_OFFLINE), EVENT],
+        "report_urgent_sign",
+        None,
+        LISTEN,
+    ),
     ([act("screening_form")], "report_urgent_sign", "screening_form", DEACTIVATE),
     ([act("screening_form"), act(DEACTIVATE), EVENT], "report_urgent_sign", None, URGENT_OFFLINE),
+    # A possible urgent sign: the confirming question is a response, asked from the Rasa side.
+    ([act("screening_form")], "possible_urgent_sign", "screening_form", DEACTIVATE),
+    ([act("screening_form"), act(DEACTIVATE), EVENT], "possible_urgent_sign", None, CONFIRM),
+    (
+        [act("screening_form"), act(DEACTIVATE), EVENT, act(CONFIRM)],
+        "possible_urgent_sign",
+        None,
+        LISTEN,
+    ),
     # The outcome failed after a completed form.
     ([act("screening_form"), EVENT, act("action_screening_outcome")], "deny", None, UNAVAILABLE),
 ]
@@ -119,7 +135,7 @@ def test_the_assistant_keeps_answering_while_the_action_server_is_down(outage):
     advice = chat.answer_until_done(SIMPLE_BABY)
     assert chat.outcome() == ("reassure", [])
     assert "not a diagnosis" in advice
-    assert "subject" not in chat.asked[chat.asked.index("dimple_pattern"):]
+    assert "subject" not in chat.asked[chat.asked.index("dimple_pattern") :]
 
     reply = urgent.say("my newborn's dimple is leaking pus")
     assert urgent.outcome()[0] == "urgent" and "today" in reply

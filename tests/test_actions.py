@@ -114,6 +114,32 @@ def test_outcome_sets_the_contract_slots_and_explains(slots, result, red_flags, 
     assert ActiveLoop(None) in events
 
 
+CONFIRMED = [{"event": "action", "name": "utter_ask_urgent_confirmation"},
+             {"event": "action", "name": "action_listen"}, {"event": "user", "text": "yes"}]
+
+
+@pytest.mark.parametrize("intent, result", [("affirm", "urgent"), ("dont_know", "urgent"),
+                                            ("deny", "refer")])
+def test_outcome_after_the_confirming_question(intent, result):
+    events, _ = run(ActionScreeningOutcome(), tracker({}, "yes", intent, events=CONFIRMED))
+    assert slot_events(events)["screening_result"] == result
+
+
+def test_a_reply_to_the_confirming_question_does_not_answer_the_open_question():
+    events, _ = run(ActionExtractFindings(), tracker(
+        {"requested_slot": "lump"}, "yes", "affirm", active_loop="screening_form",
+        events=CONFIRMED))
+    assert slot_events(events) == {}
+
+
+def test_form_hands_a_possible_urgent_sign_back_to_the_rules():
+    events, _ = run(ValidateScreeningForm(), tracker(
+        {"requested_slot": "hair_tuft"}, "she's not herself", "possible_urgent_sign",
+        active_loop="screening_form"))
+    assert events == [{"event": "action_execution_rejected", "name": "screening_form",
+                       "policy": None, "confidence": None, "timestamp": None}]
+
+
 def test_outcome_for_an_urgent_intent_without_a_known_sign_is_still_urgent():
     events, _ = run(ActionScreeningOutcome(), tracker({}, "something is coming out of it", "report_urgent_sign"))
     assert slot_events(events)["screening_result"] == "urgent"
@@ -122,15 +148,24 @@ def test_outcome_for_an_urgent_intent_without_a_known_sign_is_still_urgent():
 # --- action_start_screening -----------------------------------------------------
 
 def test_start_keeps_what_a_first_message_said():
-    events, _ = run(ActionStartScreening(), tracker(
+    events, messages = run(ActionStartScreening(), tracker(
         {"hair_tuft": "yes"}, "my baby has a tuft of hair by her dimple", "start_screening",
         events=[{"event": "user", "text": "..."}, {"event": "slot", "name": "hair_tuft", "value": "yes"}]))
     # Nothing is reset; the one event is the sign of success the Rasa side looks for.
     assert events == [SlotSet("screening_interrupted", None)]
+    # ... and what the message said is said back in one line.
+    assert [m["text"] for m in messages] == ["I've noted: some hair near it."]
+
+
+def test_start_by_button_says_nothing_back():
+    _, messages = run(ActionStartScreening(), tracker(
+        {}, "/start_screening", "start_screening",
+        events=[{"event": "user", "text": "/start_screening"}]))
+    assert messages == []
 
 
 def test_starting_again_forgets_the_last_screening_but_not_this_message():
-    history = [
+    history: List[Dict[str, Any]] = [
         {"event": "active_loop", "name": "screening_form"},
         {"event": "slot", "name": "lump", "value": "yes"},
         {"event": "user", "text": "check my son's dimple again"},
@@ -146,7 +181,7 @@ def test_starting_again_forgets_the_last_screening_but_not_this_message():
 
 
 def test_a_screening_cut_off_by_an_outage_carries_on_with_its_answers():
-    history = [
+    history: List[Dict[str, Any]] = [
         {"event": "active_loop", "name": "screening_form"},
         {"event": "slot", "name": "hair_tuft", "value": "yes"},
         {"event": "slot", "name": "screening_interrupted", "value": True},

@@ -298,7 +298,7 @@ def test_a_screening_in_progress_survives_bad_input(server):
     assert before["drainage"] is None
 
     refused = 0
-    for label, body, content_type, status, error in REJECTED:
+    for _label, body, content_type, status, error in REJECTED:
         if isinstance(body, dict) and body.get("sender") is S:
             body = {k: (sender if v is S else v) for k, v in body.items()}
             assert_clear_error(post(server, body, content_type), status, error)
@@ -449,7 +449,7 @@ class Sent:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.count = Counter()
+        self.count: Counter[str] = Counter()
         self.tags: List[str] = []
         self.seconds = 0.0
         self.slowest = 0.0
@@ -525,7 +525,7 @@ def test_generated_input_never_gets_a_5xx(server, record_figure):
 
     assert sent.count["requests"] >= 2_000, sent.count
     assert server.process.alive()
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     for key, value in sent.count.items():
         if "->" in key:
             statuses[key.split("-> ")[1]] += value

@@ -9,7 +9,7 @@ lowers the advice. The tables of tests/test_extraction.py and tests/test_triage.
 check named cases; these check everything around them.
 
 Three defects were found this way and fixed: "<" and ">" around a red flag were
-read as an HTML tag and the red flag dropped (screening/extraction.py); an
+read as an HTML tag and the red flag dropped (screening/extraction/normalise.py); an
 "unsure" emergency sign led to reassurance, and a list or dict answer raised
 (screening/triage.py).
 """
@@ -38,7 +38,7 @@ from tests import test_extraction as tables
 
 YES, NO, UNSURE = Answer.YES, Answer.NO, Answer.UNSURE
 RANK = {REASSURE: 0, REFER: 1, URGENT: 2}
-COUNT = Counter()  # examples actually run, per property
+COUNT: Counter[str] = Counter()  # examples actually run, per property
 
 
 def settings_for(examples: int) -> settings:
@@ -111,7 +111,7 @@ def check_well_formed(result: Extraction) -> None:
     assert result.age_months is None or (math.isfinite(result.age_months) and 0 <= result.age_months <= 1440)
     assert set(result.asked_about) <= set(FINDINGS) | {EMERGENCY}
     assert not set(result.asked_about) & set(result.findings)
-    urgent = any(result.findings.get(k) == YES for k in URGENT_FINDINGS + (EMERGENCY,))
+    urgent = any(result.findings.get(k) == YES for k in (*URGENT_FINDINGS, EMERGENCY))
     assert is_urgent(result) is urgent
 
 
@@ -231,7 +231,7 @@ def test_named_messages_with_less_than_signs_keep_their_red_flags(text, flag):
 # triage
 # ---------------------------------------------------------------------------
 
-KEYS = FINDINGS + (EMERGENCY,)
+KEYS = (*FINDINGS, EMERGENCY)
 # Values a slot can hold, well-formed or not (unhashable ones: the last triage test).
 answer_values = st.one_of(
     st.sampled_from(["yes", "no", "unsure"]),
@@ -270,7 +270,7 @@ def check_outcome(outcome: Outcome, answers: Dict[Any, Any], pattern: Any, urgen
     if outcome.result == REASSURE:
         assert flags == () and not outcome.emergency
     # Any urgent sign, named or reported, is urgent; so is an emergency sign.
-    if urgent_reported or any(answers.get(k) == "yes" for k in URGENT_FINDINGS + (EMERGENCY,)):
+    if urgent_reported or any(answers.get(k) == "yes" for k in (*URGENT_FINDINGS, EMERGENCY)):
         assert outcome.result == URGENT
     if answers.get(EMERGENCY) == "yes":
         assert outcome.emergency and "neuro_symptoms" in flags

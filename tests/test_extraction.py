@@ -5,7 +5,9 @@ come back as NO (not be missing), a sign the message does not mention must be mi
 (ABSENT), and no finding a row does not name may come back YES or UNSURE - so a row fails
 both on a missed red flag and on an invented one.
 """
+import dataclasses
 import time
+from typing import Any, List
 
 import pytest
 
@@ -142,6 +144,11 @@ FINDING_ROWS = [
     ("there's more than one dimple", {"multiple": Y}),
     ("several dimples along his spine", {"multiple": Y}),
     ("I found another dimple lower down", {"multiple": Y}),
+    # "2nd" is read as "2 nd": still a second dimple, but a 2nd child is not one.
+    ("there's a 2nd dimple just above the first", {"multiple": Y}),
+    ("she has a 3rd dimple", {"multiple": Y}),
+    ("no 2nd dimple", {"multiple": N}),
+    ("my 2nd baby has a dimple too", {"multiple": ABSENT}),
     ("two dimples, one on each side of the spine", {"multiple": ABSENT}),
     ("just one dimple", {"multiple": N}),
     # off_midline
@@ -280,6 +287,7 @@ QUESTION_ROWS = [
     ("How deep is too deep?", {}, {"deep"}),
     ("If it ever leaks, should I go to A&E?", {}, {"drainage"}),
     ("Is it an emergency if he has a seizure?", {}, {EMERGENCY}),
+    ("is a 2nd dimple worse?", {}, {"multiple"}),
     ("My son has a tuft of hair on his dimple, is that bad?", {"hair_tuft": Y}, set()),
     ("Is it bad that my baby has hair on her dimple?", {"hair_tuft": Y}, set()),
     ("Why is it leaking?", {"drainage": Y}, set()),
@@ -304,14 +312,17 @@ def test_questions_are_not_findings(text, expected, asked):
 MESSAGE_ROWS = [
     ("My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
      "but there's a little skin tag",
-     {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N, "drainage": ABSENT}),
-    ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark next to it",
+     {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N,
+      "drainage": ABSENT}),
+    ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark "
+     "next to it",
      {"deep": Y, "hair_tuft": Y, "discoloration": Y, "infection": ABSENT}),
     ("It's red, hot and swollen and there's yellow stuff coming out of it. He has a temperature",
      {"infection": Y, "drainage": Y}),
     ("dimple is tiny and shallow, right in the middle, no hair, no tag, no discolouration",
      {"large": N, "deep": N, "off_midline": N, "hair_tuft": N, "skin_tag": N, "discoloration": N}),
-    ("I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and smells bad",
+    ("I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and "
+     "smells bad",
      {"drainage": Y}),
     ("MY BABY HAS A HOLE ABOVE HER BUM AND YOU CANT SEE THE BOTTOM!!! 😭😭",
      {"deep": Y}),
@@ -319,7 +330,8 @@ MESSAGE_ROWS = [
      {"deep": N, "large": N, "high": N}),
     ("he's 2 and has started tripping a lot and walking funny, the dimple has hair",
      {"neuro_symptoms": Y, "hair_tuft": Y}),
-    ("no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit off to the left",
+    ("no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit "
+     "off to the left",
      {"drainage": N, "infection": N, "hair_tuft": N, "high": Y, "off_midline": Y}),
     ("there's a lump and hair and a birthmark", {"lump": Y, "hair_tuft": Y, "discoloration": Y}),
     ("Her crease is a bit wonky and there are two dimples in the midline",
@@ -332,7 +344,8 @@ MESSAGE_ROWS = [
      {"large": N, "high": N, "cleft_abnormal": N, "neuro_symptoms": N}),
     ("hairy dimple, leaking, fever", {"hair_tuft": Y, "drainage": Y, "infection": Y}),
     ("It's NOT leaking and there's NO hair", {"drainage": N, "hair_tuft": N}),
-    ("I'm worried because there's a dark patch and a bit of fuzz", {"discoloration": Y, "hair_tuft": Y}),
+    ("I'm worried because there's a dark patch and a bit of fuzz",
+     {"discoloration": Y, "hair_tuft": Y}),
     ("The colour is normal and it's dry.", {"discoloration": ABSENT, "drainage": N}),
     ("nope no hair lol", {"hair_tuft": N}),
 ]
@@ -371,6 +384,10 @@ SAFETY_ROWS = [
     ("<b>no</b> <i>hair</i>", {"hair_tuft": N}),
     ("Hair? none. Leaking? yes", {"hair_tuft": N, "drainage": Y}),
     ("the crease is a bit skew-whiff", {"cleft_abnormal": Y}),
+    # A wet nappy is wees; wet underwear near the dimple is a leak.
+    ("his nappy is really wet", {"drainage": ABSENT}),
+    ("my underwear is wet from the dimple", {"drainage": Y}),
+    ("her knickers are always wet near the dimple", {"drainage": Y}),
 ]
 
 
@@ -430,6 +447,100 @@ def test_generic_or_hypothetical_mentions(text, asked):
     result = extract(text)
     assert result.findings == {}, result.findings
     assert set(result.asked_about) == asked
+
+
+# Parents' own words for the urgent signs: each must come back YES (urgent advice).
+PARENT_URGENT_ROWS = [
+    # Hearsay about the person's own dimple is still a report (a professional may have
+    # said so); only hearsay about dimples in general is not (NOT_URGENT_ROWS).
+    ("apparently it is leaking", {"drainage": Y}),
+    ("we have been told it is infected", {"infection": Y}),
+    ("apparently the dimple is oozing pus", {"drainage": Y}),
+    ("we've been told his dimple is weeping", {"drainage": Y}),
+    ("she's started favouring one leg", {"neuro_symptoms": Y}),
+    ("he's been favoring his left leg since yesterday", {"neuro_symptoms": Y}),
+    ("my toddler won't put weight on his right leg", {"neuro_symptoms": Y}),
+    ("she's stopped using her left leg", {"neuro_symptoms": Y}),
+    ("he can't seem to stand up on his legs anymore", {"neuro_symptoms": Y}),
+    ("her leg keeps giving way", {"neuro_symptoms": Y}),
+    ("his legs seem weaker than last week", {"neuro_symptoms": Y}),
+    ("he has started to wobble when he stands", {"neuro_symptoms": Y}),
+    ("he's dragging one foot when he walks", {"neuro_symptoms": Y}),
+    ("she's lost feeling in her legs", {"neuro_symptoms": Y}),
+    ("my son has suddenly started limping", {"neuro_symptoms": Y}),
+    ("she keeps falling over, which she never used to", {"neuro_symptoms": Y}),
+    ("my baby hasn't done a wee in 12 hours", {"neuro_symptoms": Y}),
+    ("my baby's nappy has been dry all day", {"neuro_symptoms": Y, "drainage": ABSENT}),
+    ("he's peeing much less than normal", {"neuro_symptoms": Y}),
+    ("he hasn't had a wet nappy since breakfast", {"neuro_symptoms": Y}),
+    ("she has no control over her poo anymore", {"neuro_symptoms": Y}),
+    ("my son can't hold his wee anymore", {"neuro_symptoms": Y}),
+    ("she is struggling to poo and it's new", {"neuro_symptoms": Y}),
+    ("she's been dribbling wee constantly since Tuesday", {"neuro_symptoms": Y}),
+    ("he's wetting himself again even though he was potty trained", {"neuro_symptoms": Y}),
+    ("she went stiff and jerked for a minute", {EMERGENCY: Y}),
+    ("he's gone limp", {EMERGENCY: Y, "neuro_symptoms": Y}),
+    ("she's breathing strangely and won't wake up", {EMERGENCY: Y}),
+    ("there's yellowish gunk coming out of the little hole", {"drainage": Y}),
+    ("I noticed some clear liquid seeping from it", {"drainage": Y}),
+    ("the dimple has a yellow head on it and leaks", {"drainage": Y}),
+    ("it's oozing a little when I press it", {"drainage": Y}),
+    ("the skin around it has gone red and puffy", {"infection": Y}),
+    ("it looks inflamed and angry today", {"infection": Y}),
+    ("she's been running a temperature of 38.5 since last night", {"infection": Y}),
+    ("the spot over his tailbone is red hot", {"infection": Y}),
+]
+
+
+# Descriptions that went wrong: hairs "sticking out" are not a skin tag; an end that
+# cannot be seen is a deep dimple.
+@pytest.mark.parametrize("text,expected", [
+    ("my baby has a dimple near his bottom with a few hairs sticking out",
+     {"hair_tuft": Y, "skin_tag": ABSENT, "high": N}),
+    ("there's a little bit of skin sticking out", {"skin_tag": Y}),
+    ("the hole is pretty wide and you can't see where it ends", {"large": Y, "deep": Y}),
+])
+def test_description_fixes(text, expected):
+    check_findings(text, expected)
+
+
+@pytest.mark.parametrize("text,expected", PARENT_URGENT_ROWS)
+def test_parent_wordings_of_urgent_signs(text, expected):
+    assert is_urgent(check_findings(text, expected))
+
+
+# Denied, asked about, read about or said in general: never an urgent sign, and always
+# `mentioned`, so the assistant knows it was not an unknown wording of one.
+NOT_URGENT_ROWS = [
+    ("his nappies are as wet as usual", {"neuro_symptoms"}),
+    ("her wees and poos are completely normal", {"neuro_symptoms"}),
+    ("she moves her legs perfectly well", {"neuro_symptoms"}),
+    ("she's kicking both legs like normal", {"neuro_symptoms"}),
+    ("he's feeding well and hasn't had a temperature", {"infection"}),
+    ("she doesn't have a temperature", {"infection"}),
+    ("the skin isn't red", {"infection"}),
+    ("why would a dimple ooze pus?", {"drainage"}),
+    ("can a dimple that leaks be dangerous?", {"drainage"}),
+    ("apparently pus from a dimple means infection", {"drainage", "infection"}),
+    ("I've heard that some dimples can get infected", {"infection"}),
+    ("we've been told that redness can mean infection", {"infection"}),
+    ("the nurse said to call if he has trouble with his wee", {"neuro_symptoms"}),
+    ("I've been told dimples can leak", {"drainage"}),
+    ("supposedly a dimple can ooze pus", {"drainage"}),
+]
+
+
+@pytest.mark.parametrize("text,mentioned", NOT_URGENT_ROWS)
+def test_denied_or_general_urgent_signs_are_mentioned_not_urgent(text, mentioned):
+    result = extract(text)
+    assert not is_urgent(result), f"{text!r}: {result.findings}"
+    assert mentioned <= set(result.mentioned), f"{text!r}: {result.mentioned}"
+
+
+def test_mentioned_holds_every_named_finding_and_nothing_else():
+    result = extract("no hair, is a lump bad? there's a small skin tag")
+    assert set(result.mentioned) == {"hair_tuft", "lump", "skin_tag"}
+    assert extract("hello there").mentioned == frozenset()
 
 
 @pytest.mark.parametrize("text,expected", MESSAGE_ROWS)
@@ -578,7 +689,7 @@ def test_is_urgent_on_empty_extraction():
 # Robustness: never raises, always well-formed, fast
 # ---------------------------------------------------------------------------
 
-ODD_INPUTS = [
+ODD_INPUTS: List[Any] = [  # not all text, on purpose
     "", " ", "\n\t  \n", "\x00\x1b", "\x00" * 50, "a" * 100_000, "hair " * 20_000,
     "<script>alert(1)</script>", "<b>no</b> <i>hair</i>", "&lt;hair&gt; &amp;",
     "هل هذه الغمازة خطيرة؟", "‏יש לו גומה עם שיער", "\u202ehair on it\u202c", "😀😀😀",
@@ -633,7 +744,7 @@ def test_no_error_is_swallowed():
 
 def test_result_is_frozen():
     result = extract("there's hair")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         result.subject = "self"  # type: ignore[misc]
 
 

@@ -4,7 +4,9 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from components import rasa_speedups  # importing the package applies the fix, as loading the model does
+from components import (
+    rasa_speedups,  # importing the package applies the fix, as loading the model does
+)
 
 ACTION = RemoteAction("action_start_screening", EndpointConfig("http://127.0.0.1:1/webhook"))
 

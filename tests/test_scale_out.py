@@ -14,6 +14,7 @@ are serialized too: the lock store is persistence.lock_store.AtomicRedisLockStor
 Rasa 3.6's own `redis` lock store failed that last test for 3 to 11 of every 20
 pairs (its tickets are issued with a GET then a SET, not atomically).
 """
+
 import json
 import statistics
 import threading
@@ -72,7 +73,7 @@ OFFLINE = "not answering"  # the policy's words when the action server fails
 
 
 def test_the_question_fragments_follow_the_screening_order():
-    assert ORDER == list(OPENING_QUESTIONS) + list(FINDINGS)
+    assert list(OPENING_QUESTIONS) + list(FINDINGS) == ORDER
 
 
 def question_in(replies: List[Dict]) -> Optional[str]:
@@ -114,7 +115,9 @@ class Cluster:
         connection = psycopg2.connect(self.database_url)
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+                cursor.execute(
+                    "SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,)
+                )
                 return [json.loads(data) for (data,) in cursor.fetchall()]
         finally:
             connection.close()
@@ -155,11 +158,22 @@ def cluster(model_path, action_server, log_dir):
     prefix = f"dimplesscale{tag}"  # Rasa ignores a key prefix that is not alphanumeric
     _admin(f"CREATE DATABASE {database}")
     database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
-    lock_store = {"type": "persistence.lock_store.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"], "db": REDIS["db"],
-                  "key_prefix": prefix}
+    lock_store = {
+        "type": "persistence.lock_store.AtomicRedisLockStore",
+        "url": REDIS["host"],
+        "port": REDIS["port"],
+        "db": REDIS["db"],
+        "key_prefix": prefix,
+    }
     replicas = [
-        RasaServer(model_path, action_server, log_dir, tracker_store=STORE, lock_store=lock_store,
-                   env={"TRACKER_STORE_URL": database_url})
+        RasaServer(
+            model_path,
+            action_server,
+            log_dir,
+            tracker_store=STORE,
+            lock_store=lock_store,
+            env={"TRACKER_STORE_URL": database_url},
+        )
         for _ in range(2)
     ]
     try:
@@ -210,7 +224,9 @@ class Chat(Conversation):
         thread.start()
         key = self.cluster.lock_key(self.id)
         deadline = time.monotonic() + 60
-        while thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline:
+        while (
+            thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline
+        ):
             time.sleep(0.002)
         turn2 = self.post(text, second)
         thread.join()
@@ -256,7 +272,9 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
         question = question_in(replies)
         if question is not None:
             if asked and ORDER.index(question) <= ORDER.index(asked[-1]):
-                raise chat.failure(f"asked {question} after {asked[-1]}: a question again or a restart")
+                raise chat.failure(
+                    f"asked {question} after {asked[-1]}: a question again or a restart"
+                )
             asked.append(question)
         return question
 
@@ -305,10 +323,12 @@ def check_stored(chat: Chat) -> Dict[str, int]:
         if not before or before[-1]["name"] != "action_listen":
             problems.append(f"turn {number}: the message does not follow action_listen")
         end = users[number + 1] if number + 1 < len(users) else len(events)
-        within = events[start + 1:end]
+        within = events[start + 1 : end]
         actions = [e["name"] for e in within if e["event"] == "action"]
         if not actions or actions[-1] != "action_listen" or actions.count("action_listen") != 1:
-            problems.append(f"turn {number}: actions {actions} (one turn must end with one action_listen)")
+            problems.append(
+                f"turn {number}: actions {actions} (one turn must end with one action_listen)"
+            )
         said = [e.get("text") for e in within if e["event"] == "bot"]
         shown = [r.get("text") for r in turn.replies]
         if said != shown:
@@ -332,13 +352,17 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
         ("what is a tethered spinal cord?", "infection"),  # an FAQ answer, then the open question
     ]
     # "no" to each question: the next one comes (the hair tuft was said at the start).
-    steps += [("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")]
+    steps += [
+        ("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")
+    ]
     steps.append(("/deny", None))
     for number, (text, expected) in enumerate(steps):
         replica = chat.next_server()
         replies = chat.send(text)
         if question_in(replies) != expected:
-            raise chat.failure(f"step {number}: expected question {expected}, got {question_in(replies)}")
+            raise chat.failure(
+                f"step {number}: expected question {expected}, got {question_in(replies)}"
+            )
         if text.startswith("what is"):
             assert "tether" in texts(replies).lower(), texts(replies)
         # The state is in the shared store, not in the replica: the other one sees it now.
@@ -346,7 +370,9 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
         in_form = active_loop(other)
         open_question = other["slots"]["requested_slot"] if in_form else None
         if open_question != expected:
-            raise chat.failure(f"step {number}: the other replica has {open_question} open, not {expected}")
+            raise chat.failure(
+                f"step {number}: the other replica has {open_question} open, not {expected}"
+            )
     assert REFER in texts(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
     replicas = [turn.server for turn in chat.turns]
@@ -356,46 +382,124 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
 
 
 SCREENINGS = [
-    Screening("reassure-buttons", ["/start_screening"], SIMPLE_BABY, ("reassure", []), REASSURE,
-              twice_at="drainage"),
-    Screening("reassure-again", ["I'd like to check a dimple on my baby's back"], SIMPLE_BABY,
-              ("reassure", []), REASSURE, twice_at="lump"),
-    Screening("refer-hair", ["/start_screening"], {**SIMPLE_BABY, "hair_tuft": "/affirm"},
-              ("refer", ["hair_tuft"]), REFER, twice_at="drainage"),
-    Screening("refer-lump", ["/start_screening"], {**SIMPLE_BABY, "lump": "/affirm"},
-              ("refer", ["lump"]), REFER, twice_at="deep"),
-    Screening("refer-unsure", ["/start_screening"], {**SIMPLE_BABY, "deep": "I honestly can't tell"},
-              ("refer", ["unsure"]), REFER),
-    Screening("refer-several", ["/start_screening"],
-              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
-              ("refer", ["multiple"]), REFER),
-    Screening("refer-off-side", ["/start_screening"],
-              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
-              ("refer", ["off_midline"]), REFER),
-    Screening("refer-opening-signs",
-              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"],
-              {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]}, ("refer", ["hair_tuft"]), REFER,
-              twice_at="skin_tag"),
-    Screening("refer-negation", ["/start_screening"],
-              {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
-              ("refer", ["skin_tag"]), REFER),
-    Screening("urgent-infection", ["/start_screening"], {**SIMPLE_BABY, "infection": "/affirm"},
-              ("urgent", ["infection", "unsure"]), URGENT),
-    Screening("urgent-neuro", ["/start_screening"], {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
-              ("urgent", ["neuro_symptoms", "unsure"]), URGENT, twice_at="drainage"),
-    Screening("urgent-free-text", ["/start_screening"],
-              {**SIMPLE_BABY, "infection": "now that I look again it's a bit red and swollen and feels warm"},
-              ("urgent", ["infection", "unsure"]), URGENT),
-    Screening("urgent-opening", ["my newborn's dimple is leaking pus, what should I do?"], {},
-              ("urgent", ["drainage", "unsure"]), URGENT),
-    Screening("back-dimples", ["/start_screening"],
-              {"subject": '/inform{"subject": "self"}',
-               "dimple_pattern": "I have two dimples, one on each side of my spine"},
-              ("reassure", []), BACK_DIMPLES),
+    Screening(
+        "reassure-buttons",
+        ["/start_screening"],
+        SIMPLE_BABY,
+        ("reassure", []),
+        REASSURE,
+        twice_at="drainage",
+    ),
+    Screening(
+        "reassure-again",
+        ["I'd like to check a dimple on my baby's back"],
+        SIMPLE_BABY,
+        ("reassure", []),
+        REASSURE,
+        twice_at="lump",
+    ),
+    Screening(
+        "refer-hair",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "hair_tuft": "/affirm"},
+        ("refer", ["hair_tuft"]),
+        REFER,
+        twice_at="drainage",
+    ),
+    Screening(
+        "refer-lump",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "lump": "/affirm"},
+        ("refer", ["lump"]),
+        REFER,
+        twice_at="deep",
+    ),
+    Screening(
+        "refer-unsure",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "deep": "I honestly can't tell"},
+        ("refer", ["unsure"]),
+        REFER,
+    ),
+    Screening(
+        "refer-several",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
+        ("refer", ["multiple"]),
+        REFER,
+    ),
+    Screening(
+        "refer-off-side",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
+        ("refer", ["off_midline"]),
+        REFER,
+    ),
+    Screening(
+        "refer-opening-signs",
+        [
+            "My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"
+        ],
+        {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]},
+        ("refer", ["hair_tuft"]),
+        REFER,
+        twice_at="skin_tag",
+    ),
+    Screening(
+        "refer-negation",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
+        ("refer", ["skin_tag"]),
+        REFER,
+    ),
+    Screening(
+        "urgent-infection",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "infection": "/affirm"},
+        ("urgent", ["infection", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "urgent-neuro",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
+        ("urgent", ["neuro_symptoms", "unsure"]),
+        URGENT,
+        twice_at="drainage",
+    ),
+    Screening(
+        "urgent-free-text",
+        ["/start_screening"],
+        {
+            **SIMPLE_BABY,
+            "infection": "now that I look again it's a bit red and swollen and feels warm",
+        },
+        ("urgent", ["infection", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "urgent-opening",
+        ["my newborn's dimple is leaking pus, what should I do?"],
+        {},
+        ("urgent", ["drainage", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "back-dimples",
+        ["/start_screening"],
+        {
+            "subject": '/inform{"subject": "self"}',
+            "dimple_pattern": "I have two dimples, one on each side of my spine",
+        },
+        ("reassure", []),
+        BACK_DIMPLES,
+    ),
 ]
 
 
-def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(cluster, record_figure):
+def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(
+    cluster, record_figure
+):
     """Every screening at once, each message to the other replica than the one before;
     some people send the same answer twice at once, to both replicas."""
     chats = [Chat(cluster, s.name, first_replica=n % 2) for n, s in enumerate(SCREENINGS)]
@@ -448,7 +552,9 @@ def test_a_replica_waits_while_the_conversation_is_locked_by_another(cluster):
     hold = 3.0
     expires = time.time() + hold
     ticket = json.dumps({"number": 0, "expires": expires})
-    cluster.red.set(cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]}))
+    cluster.red.set(
+        cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]})
+    )
     replies = chat.send(SIMPLE_BABY["subject"])
     answered = time.time()
     assert answered >= expires, "the replica answered while another held the conversation's lock"
@@ -475,7 +581,6 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
             barrier.wait()
             turns[replica] = chat.post("/deny", replica)
 
-
         threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
         for thread in threads:
             thread.start()
@@ -491,8 +596,9 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
             check_stored(chat)
             assert questions == ["infection", "neuro_symptoms"]
         except AssertionError as error:
-            not_serialized.append(f"{chat.id}: both answered, asking {questions}; "
-                                  f"{str(error).splitlines()[0]}")
+            not_serialized.append(
+                f"{chat.id}: both answered, asking {questions}; {str(error).splitlines()[0]}"
+            )
     print("\n".join(not_serialized))
     record_figure(
         f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "

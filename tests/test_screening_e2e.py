@@ -2,7 +2,7 @@
 with the real action server; outcomes read back through the HTTP API.
 
 A parent's view: what they type or tap, what they are told, and what the
-tracker keeps (`screening_result`, `red_flags`, CONTRACT.md).
+tracker keeps (`screening_result`, `red_flags`: docs/contract.md).
 """
 import pytest
 

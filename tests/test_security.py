@@ -68,7 +68,7 @@ def web_server(web_chat_server):
     return web_chat_server.url
 
 
-def _get(url: str, origin: str = None):
+def _get(url: str, origin: str | None = None):
     import urllib.error
     import urllib.request
 

@@ -30,11 +30,12 @@ def shell(model_path, action_server, log_dir):
         cwd=str(ROOT), env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
         encoding="utf-8", timeout=240, dimensions=(60, 200),
     )
-    child.logfile_read = open(log_dir / "shell-session.log", "a")
-    child.expect("Your input ->")
-    yield child
-    child.sendcontrol("c")
-    child.close(force=True)
+    with open(log_dir / "shell-session.log", "a") as transcript:
+        child.logfile_read = transcript
+        child.expect("Your input ->")
+        yield child
+        child.sendcontrol("c")
+        child.close(force=True)
 
 
 def test_faq_answer_and_a_short_screening_in_the_shell(shell):

@@ -64,8 +64,8 @@ def test_the_position_never_overwrites_an_earlier_answer():
 
 
 def test_an_opening_message_fills_everything_it_says():
-    got = updates("My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?",
-                  "start_screening")
+    got = updates("My 3 week old has a dimple above her bum crack with a little tuft of hair. "
+                  "Should I worry?", "start_screening")
     assert got["subject"] == "baby" and got["hair_tuft"] == "yes"
     assert 0.5 < got["age_months"] < 1
 

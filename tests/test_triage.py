@@ -1,4 +1,5 @@
 """Triage decision, tested over every combination of answers."""
+
 from typing import Dict, Tuple
 
 import pytest
@@ -51,7 +52,7 @@ def test_every_combination_of_yes_no_unsure():
         walk(depth + 1, present, any_urgent, True)
 
     walk(0, (), False, False)
-    assert checked == 3 ** 13
+    assert checked == 3**13
 
 
 @pytest.mark.parametrize("name", FINDINGS)
@@ -78,7 +79,12 @@ def test_one_unasked_question_is_not_ruled_out(name):
         # "no hair or marks, but there's a little skin tag"
         ({**ALL_NO, "skin_tag": YES}, PATTERN_ONE_MIDLINE, REFER, ("skin_tag",)),
         # several markers together: still refer, all of them listed
-        ({**ALL_NO, "hair_tuft": YES, "deep": YES, "high": YES}, None, REFER, ("hair_tuft", "deep", "high")),
+        (
+            {**ALL_NO, "hair_tuft": YES, "deep": YES, "high": YES},
+            None,
+            REFER,
+            ("hair_tuft", "deep", "high"),
+        ),
         # "I can't tell how deep it is"
         ({**ALL_NO, "deep": UNSURE}, None, REFER, (UNSURE_FLAG,)),
         # pus with a tuft of hair: urgent, and the hair is listed too

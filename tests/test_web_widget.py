@@ -148,7 +148,7 @@ class Chat:
     def __init__(self, page, base_url: str):
         self.page = page
         self.base_url = base_url
-        self.loaded = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
+        self.loaded: list[str] = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
         page.on("requestfinished", lambda request: self.loaded.append(request.url))
         page.set_default_timeout(TIMEOUT_MS)
 
@@ -237,7 +237,8 @@ class Chat:
         """Scroll the message list (not the page) so the bot message with `words` is on top."""
         self.bot_messages.filter(has_text=words).last.evaluate(
             """e => { const list = e.closest('.rw-messages-container');
-                      list.scrollTop += e.getBoundingClientRect().top - list.getBoundingClientRect().top - 8; }""")
+                      list.scrollTop += e.getBoundingClientRect().top
+                                        - list.getBoundingClientRect().top - 8; }""")
 
     def screenshot(self, name: str) -> Path:
         path = artifacts() / name
