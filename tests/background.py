@@ -14,6 +14,7 @@ Run without the rest of the session (a single test), the fixture does the work i
     def held_out_report(log_dir):
         return background.result("held_out_report", lambda: _held_out_report(log_dir))
 """
+import functools
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -60,7 +61,7 @@ class _Run:
 def start(names_in_order: Iterable[str], arguments: Dict[str, List[Any]]) -> None:
     """Run the jobs of `names_in_order`, in that order, WORKERS at a time."""
     for name in names_in_order:
-        run = _Run(name, (lambda f=_jobs[name][1], a=arguments[name]: f(*a)))
+        run = _Run(name, functools.partial(_jobs[name][1], *arguments[name]))
         _runs[name] = run
         _queue.append(run)
 

@@ -15,7 +15,7 @@ server fixture is marked `server` here even if its module forgot to; `pytest --q
 import os
 import uuid
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import pytest
 
@@ -143,7 +143,7 @@ class ActionServer:
 
 
 @pytest.fixture(scope="session")
-def actions(log_dir) -> ActionServer:
+def actions(log_dir) -> Iterator[ActionServer]:
     server = ActionServer(log_dir).start()
     yield server
     server.stop()
@@ -219,7 +219,7 @@ class WebChatServer:
         )
         self.process = Process(
             f"rasa-web-{port}",
-            web_command(port, "127.0.0.1", [self.url], model=model, endpoints=endpoints),
+            web_command(port, "127.0.0.1", [self.url], model=model, endpoints=str(endpoints)),
             log_dir,
             env={"WEBCHAT_CORS_ORIGINS": self.extra_origin, "TRACKER_STORE_URL": ""},
             nice=NICE,

@@ -82,6 +82,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     """`users` threads, each sending at least `messages` messages in whole
     conversations (a new sender id for each); returns the phase's figures."""
     server, script = served.server, served.script
+    assert server is not None, "the bot is not served"
     latencies: List[float] = []
     by_kind: Dict[str, List[float]] = {}
     lock = threading.Lock()
@@ -114,7 +115,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     for thread in threads:
         thread.start()
     load_before = load_average()
-    groups = [server.process.popen.pid] + ([served.actions.popen.pid] if served.actions else [])
+    groups = [server.process.pid] + ([served.actions.pid] if served.actions else [])
     cpu_before = [group_cpu_s(g) for g in groups]
     barrier.wait()
     started = time.perf_counter()
@@ -141,7 +142,8 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
 def measure(served: Served, args: argparse.Namespace) -> None:
     """Warm up, then 1 user, then `args.users` users; memory after the load."""
     figures = served.figures
-    idle, _ = group_rss_mb(served.server.process.popen.pid)
+    assert served.server is not None, "the bot is not served"
+    idle, _ = group_rss_mb(served.server.process.pid)
     figures["rss_idle_mb"] = idle
     warm_up = run_users(served, 1, 1, "warmup")  # one whole conversation, not timed
     warm_check, served.check = served.check, Check()
@@ -150,9 +152,9 @@ def measure(served: Served, args: argparse.Namespace) -> None:
     figures["one"] = run_users(served, 1, args.messages_one, "one")
     print(f"==> {served.name}: {args.users} concurrent users", file=sys.stderr, flush=True)
     figures["many"] = run_users(served, args.users, args.messages, "many")
-    figures["rss_mb"], figures["processes"] = group_rss_mb(served.server.process.popen.pid)
+    figures["rss_mb"], figures["processes"] = group_rss_mb(served.server.process.pid)
     if served.actions:
-        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.popen.pid)
+        figures["actions_rss_mb"], _ = group_rss_mb(served.actions.pid)
     for chat in served.chats:
         served.script.verify_outcome(chat, served.check)
     # Every answer counts, the warm-up conversation's too.
