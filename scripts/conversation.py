@@ -133,7 +133,8 @@ class Conversation:
     def active_loop(self) -> Optional[str]:
         return active_loop(self.tracker())
 
-    def outcome(self) -> Tuple[Optional[str], Optional[List[str]]]:
+    def outcome(self) -> Tuple[Any, Any]:
+        """(screening_result, red_flags) as the tracker keeps them."""
         slots = self.slots()
         return slots["screening_result"], slots["red_flags"]
 

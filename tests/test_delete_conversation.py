@@ -28,6 +28,7 @@ class Database:
             with psycopg2.connect(POSTGRES_URL) as connection, connection.cursor() as cursor:
                 cursor.execute(query + "%s", (sender,))
                 return cursor.fetchone()[0]
+        assert self.path is not None, "the server keeps no SQLite file"
         with sqlite3.connect(self.path) as connection:
             return connection.execute(query + "?", (sender,)).fetchone()[0]
 

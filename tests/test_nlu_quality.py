@@ -45,7 +45,8 @@ def _held_out_report(log_dir: Path) -> Path:
     # The split writes the FAQ answers (the response selector's targets) to
     # nlg_*_data.yml; each side gets its examples and the answers in one folder.
     train, test = work / "train", work / "test"
-    train.mkdir(), test.mkdir()
+    train.mkdir()
+    test.mkdir()
     for side, folder in (("training", train), ("test", test)):
         (split / f"{side}_data.yml").rename(folder / "examples.yml")
         (split / f"nlg_{side}_data.yml").rename(folder / "answers.yml")

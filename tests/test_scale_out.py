@@ -95,7 +95,7 @@ class Cluster:
         self.database_url = database_url
         self.red = red
         self.prefix = prefix
-        self.served = Counter()  # replica index -> messages answered
+        self.served: Counter[int] = Counter()  # replica index -> messages answered
         self.latencies: List[float] = []  # seconds, one message on its own
         self.queued: List[float] = []  # seconds, the second of two messages at once
         self._guard = threading.Lock()
@@ -345,7 +345,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     """Every message goes to the other replica; each answer moves the screening to its
     next question, which the other replica's HTTP API already shows."""
     chat = Chat(cluster, "alternate")
-    steps = [
+    steps: List[Tuple[str, Optional[str]]] = [
         ("my newborn has a dimple with a small tuft of hair above it", "dimple_pattern"),
         (SIMPLE_BABY["dimple_pattern"], "drainage"),
         ("/deny", "infection"),
@@ -519,7 +519,7 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(
     elapsed = time.monotonic() - began
     assert not errors, "\n\n".join(errors)
 
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for chat in chats:
         totals.update(check_stored(chat))
     assert totals["lost"] == 0 and totals["duplicated"] == 0
