@@ -5,7 +5,7 @@ which first checks the response schema itself against the JSON-schema
 meta-schema: about 20 ms of CPU per custom action call, and this assistant makes
 one or two such calls per message. A validator built once gives the same
 verdict: a valid reply is accepted at once; anything else still goes through
-Rasa's own method, with its own error. Measured with scripts/bench.py: Rasa's
+Rasa's own method, with its own error. Measured with scripts/bench/: Rasa's
 CPU per message 71-80 ms -> 29-32 ms, p50 at one user 76 -> 34-38 ms
 (docs/performance.md). It replaces a Rasa method: re-measure on any upgrade.
 """

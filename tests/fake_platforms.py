@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from aiohttp import web
 
-from tests.stack import free_port
+from scripts.processes import free_port
 
 
 @dataclass

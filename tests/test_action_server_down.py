@@ -4,6 +4,7 @@ First the decision table of components/action_server_down.py, then the real
 thing: a Rasa server whose action server is stopped mid-screening and started
 again on the same port.
 """
+
 import uuid
 
 import pytest
@@ -16,7 +17,7 @@ from components.action_server_down import (
     next_action,
 )
 from screening.routing import CONFIRM_QUESTION as CONFIRM
-from tests.stack import RasaServer, free_port, start_action_server, texts
+from scripts.conversation import texts
 from tests.test_screening_e2e import SIMPLE_BABY, Conversation
 
 CUSTOM = {"action_start_screening", "action_screening_outcome", "screening_form"}
@@ -47,14 +48,23 @@ TABLE = [
     ([act("screening_form"), act(DEACTIVATE), EVENT, act(FAQ), EVENT], "faq", None, UNAVAILABLE),
     # An urgent sign gets urgent advice from the Rasa side.
     ([act("action_screening_outcome")], "report_urgent_sign", None, URGENT_OFFLINE),
-    ([act("action_screening_outcome"), act(URGENT_OFFLINE), EVENT], "report_urgent_sign", None, LISTEN),
+    (
+        [act("action_screening_outcome"), act(URGENT_OFFLINE), EVENT],
+        "report_urgent_sign",
+        None,
+        LISTEN,
+    ),
     ([act("screening_form")], "report_urgent_sign", "screening_form", DEACTIVATE),
     ([act("screening_form"), act(DEACTIVATE), EVENT], "report_urgent_sign", None, URGENT_OFFLINE),
     # A possible urgent sign: the confirming question is a response, asked from the Rasa side.
     ([act("screening_form")], "possible_urgent_sign", "screening_form", DEACTIVATE),
     ([act("screening_form"), act(DEACTIVATE), EVENT], "possible_urgent_sign", None, CONFIRM),
-    ([act("screening_form"), act(DEACTIVATE), EVENT, act(CONFIRM)], "possible_urgent_sign",
-     None, LISTEN),
+    (
+        [act("screening_form"), act(DEACTIVATE), EVENT, act(CONFIRM)],
+        "possible_urgent_sign",
+        None,
+        LISTEN,
+    ),
     # The outcome failed after a completed form.
     ([act("screening_form"), EVENT, act("action_screening_outcome")], "deny", None, UNAVAILABLE),
 ]
@@ -77,65 +87,65 @@ UNAVAILABLE_TEXT = "can't run the dimple check right now"
 HARMLESS_TEXT = "Back dimples are completely harmless"
 
 
-@pytest.mark.server
-def test_the_assistant_keeps_answering_while_the_action_server_is_down(model_path, log_dir):
-    port = free_port()
-    actions, action_url = start_action_server(log_dir, port=port)
-    server = RasaServer(model_path, action_url, log_dir).start()
-    try:
-        chat = Conversation(server, "outage")
-        chat.say("/start_screening")
-        chat.say(SIMPLE_BABY["subject"])
-        chat.say(SIMPLE_BABY["age_months"])
-        assert chat.slots()["requested_slot"] == "dimple_pattern"
-
-        actions.stop()
-
-        # Mid-screening: an FAQ question is still answered, then the outage is explained.
-        reply = chat.say("are back dimples harmful?")
-        assert HARMLESS_TEXT in reply
-        assert UNAVAILABLE_TEXT in reply and "fluid or pus" in reply and "emergency number" in reply
-        assert chat.active_loop() is None
-        kept = chat.slots()
-        assert kept["subject"] == "baby" and kept["age_months"] == 0.5  # nothing lost
-
-        # Starting the check again during the outage says the same, every time.
-        assert UNAVAILABLE_TEXT in chat.say("/start_screening")
-        # FAQ outside the screening works as usual, with no outage message.
-        reply = chat.say("are back dimples harmful?")
-        assert HARMLESS_TEXT in reply and UNAVAILABLE_TEXT not in reply
-
-        # An urgent sign still gets urgent advice.
-        urgent = Conversation(server, "outage-urgent")
-        reply = urgent.say("my newborn's dimple is leaking pus")
-        assert "medical care today" in reply and "emergency number" in reply
-
-        # The action server comes back on the same address: no restart of Rasa needed.
-        actions, _ = start_action_server(log_dir, port=port)
-
-        reply = chat.say("/start_screening")
-        assert UNAVAILABLE_TEXT not in reply
-        assert chat.slots()["requested_slot"] == "dimple_pattern"  # carries on, not from the start
-        advice = chat.answer_until_done(SIMPLE_BABY)
-        assert chat.outcome() == ("reassure", [])
-        assert "not a diagnosis" in advice
-        assert "subject" not in chat.asked[chat.asked.index("dimple_pattern"):]
-
-        reply = urgent.say("my newborn's dimple is leaking pus")
-        assert urgent.outcome()[0] == "urgent" and "today" in reply
-    finally:
-        server.stop()
-        actions.stop()
+@pytest.fixture
+def outage(rasa_server, actions):
+    """The session's server and action server; the test stops the action server. It runs
+    again after the test, on the same port."""
+    yield rasa_server, actions
+    if not actions.alive():
+        actions.start()
 
 
 @pytest.mark.server
-def test_a_new_conversation_during_the_outage_is_told_what_to_watch_for(model_path, log_dir):
-    # An action endpoint where nothing listens: as when the action server never started.
-    server = RasaServer(model_path, f"http://127.0.0.1:{free_port()}/webhook", log_dir).start()
-    try:
-        sender = f"outage-new-{uuid.uuid4().hex[:8]}"
-        reply = texts(server.send(sender, "I'd like to check a dimple on my baby's back"))
-        assert UNAVAILABLE_TEXT in reply and "fluid or pus" in reply
-        assert texts(server.send(sender, "hi")), "no reply to a greeting"
-    finally:
-        server.stop()
+def test_the_assistant_keeps_answering_while_the_action_server_is_down(outage):
+    server, actions = outage
+    chat = Conversation(server, "outage")
+    chat.say("/start_screening")
+    chat.say(SIMPLE_BABY["subject"])
+    chat.say(SIMPLE_BABY["age_months"])
+    assert chat.slots()["requested_slot"] == "dimple_pattern"
+
+    actions.stop()
+
+    # Mid-screening: an FAQ question is still answered, then the outage is explained.
+    reply = chat.say("are back dimples harmful?")
+    assert HARMLESS_TEXT in reply
+    assert UNAVAILABLE_TEXT in reply and "fluid or pus" in reply and "emergency number" in reply
+    assert chat.active_loop() is None
+    kept = chat.slots()
+    assert kept["subject"] == "baby" and kept["age_months"] == 0.5  # nothing lost
+
+    # Starting the check again during the outage says the same, every time.
+    assert UNAVAILABLE_TEXT in chat.say("/start_screening")
+    # FAQ outside the screening works as usual, with no outage message.
+    reply = chat.say("are back dimples harmful?")
+    assert HARMLESS_TEXT in reply and UNAVAILABLE_TEXT not in reply
+
+    # An urgent sign still gets urgent advice.
+    urgent = Conversation(server, "outage-urgent")
+    reply = urgent.say("my newborn's dimple is leaking pus")
+    assert "medical care today" in reply and "emergency number" in reply
+
+    # The action server comes back on the same address: no restart of Rasa needed.
+    actions.start()
+
+    reply = chat.say("/start_screening")
+    assert UNAVAILABLE_TEXT not in reply
+    assert chat.slots()["requested_slot"] == "dimple_pattern"  # carries on, not from the start
+    advice = chat.answer_until_done(SIMPLE_BABY)
+    assert chat.outcome() == ("reassure", [])
+    assert "not a diagnosis" in advice
+    assert "subject" not in chat.asked[chat.asked.index("dimple_pattern") :]
+
+    reply = urgent.say("my newborn's dimple is leaking pus")
+    assert urgent.outcome()[0] == "urgent" and "today" in reply
+
+
+@pytest.mark.server
+def test_a_new_conversation_during_the_outage_is_told_what_to_watch_for(outage):
+    server, actions = outage
+    actions.stop()  # nothing listens at the action endpoint: as if it never started
+    sender = f"outage-new-{uuid.uuid4().hex[:8]}"
+    reply = texts(server.send(sender, "I'd like to check a dimple on my baby's back"))
+    assert UNAVAILABLE_TEXT in reply and "fluid or pus" in reply
+    assert texts(server.send(sender, "hi")), "no reply to a greeting"

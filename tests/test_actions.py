@@ -13,7 +13,7 @@ from actions.screening_control import ActionStartScreening
 from actions.screening_form import ValidateScreeningForm
 from actions.screening_outcome import ActionScreeningOutcome
 from screening.findings import FINDINGS
-from tests.stack import ROOT
+from scripts.processes import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 ALL_NO = {name: "no" for name in FINDINGS}

@@ -51,13 +51,15 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels import rest as rest_channel
 from channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from screening.extraction import MAX_CHARS as EXTRACTION_MAX_CHARS
-from tests.stack import RasaServer, texts
+from scripts.conversation import texts
+from scripts.processes import RasaServer
 
 SAFE_REST = {"channels.rest.SafeRestInput": None}
 WEBHOOK = "/webhooks/rest/webhook"
@@ -123,11 +125,10 @@ def new_sender(name: str = "bad") -> str:
 
 
 @pytest.fixture(scope="module")
-def server(model_path, action_server, log_dir):
-    """One server with the hardened REST connector for this file."""
-    rasa = RasaServer(model_path, action_server, log_dir, credentials=SAFE_REST).start()
-    yield rasa
-    rasa.stop()
+def server(rasa_server):
+    """The session's shared server: it has the hardened REST connector."""
+    assert yaml.safe_load(rasa_server.credentials_file.read_text()) == SAFE_REST
+    return rasa_server
 
 
 def user_texts(server: RasaServer, sender: str) -> List[str]:

@@ -21,9 +21,12 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
-from tests.stack import ROOT
+from scripts.processes import ROOT
+
+pytestmark = pytest.mark.rasa_cli
 
 
 def _expected_false_positives():

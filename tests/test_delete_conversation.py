@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.stack import RasaServer, texts
-from tests.test_persistence import POSTGRES_URL, STORE, _postgres_available
+from scripts.conversation import texts
+from tests.stores import POSTGRES_URL
 
 pytestmark = pytest.mark.server
 
@@ -16,17 +16,9 @@ pytestmark = pytest.mark.server
 class Database:
     """Counts a conversation's stored events, straight from the database."""
 
-    def __init__(self, kind: str, log_dir):
+    def __init__(self, kind: str, server):
         self.kind = kind
-        if kind == "postgresql":
-            if not _postgres_available():
-                pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (database test)")
-            self.env = {"TRACKER_STORE_URL": POSTGRES_URL}
-            self.store = STORE
-        else:
-            self.path = log_dir / f"delete-{uuid.uuid4().hex}.db"
-            self.env = {}
-            self.store = {**STORE, "db": str(self.path)}
+        self.path = server.tracker_db if kind == "sqlite" else None
 
     def events(self, sender: str) -> int:
         query = "SELECT COUNT(*) FROM events WHERE sender_id = "
@@ -36,17 +28,16 @@ class Database:
             with psycopg2.connect(POSTGRES_URL) as connection, connection.cursor() as cursor:
                 cursor.execute(query + "%s", (sender,))
                 return cursor.fetchone()[0]
+        assert self.path is not None, "the server keeps no SQLite file"
         with sqlite3.connect(self.path) as connection:
             return connection.execute(query + "?", (sender,)).fetchone()[0]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store(request, model_path, action_server, log_dir):
-    database = Database(request.param, log_dir)
-    server = RasaServer(model_path, action_server, log_dir, tracker_store=database.store,
-                        env=database.env).start()
-    yield server, database
-    server.stop()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, rasa_server, postgres_server):
+    """The session's shared servers (tests/conftest.py), one per database."""
+    server = rasa_server if request.param == "sqlite" else postgres_server
+    return server, Database(request.param, server)
 
 
 def _sender(name: str) -> str:

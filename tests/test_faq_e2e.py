@@ -8,7 +8,8 @@ import itertools
 import pytest
 import yaml
 
-from tests.stack import ROOT, buttons, texts
+from scripts.conversation import buttons, texts
+from scripts.processes import ROOT
 from understanding.choice import TOPIC_QUESTIONS
 
 pytestmark = pytest.mark.server

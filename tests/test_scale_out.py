@@ -1,20 +1,20 @@
 """Scale-out: two Rasa servers and one action server sharing PostgreSQL and a Redis lock store.
 
 The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
-the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL
-database and a key prefix of its own. The messages of one conversation alternate
-between the replicas, many people screen at once, and a person whose second message
-reaches the other replica while the first is still being answered is served in order.
-Afterwards every stored conversation is read back from PostgreSQL: the right outcome,
-every message stored once, every turn whole and not interleaved with another, and what
-the person was shown is what the tracker keeps.
+the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database and a key prefix of its
+own. The messages of one conversation alternate between the replicas, many people
+screen at once, and a person whose second message reaches the other replica while
+the first is still being answered is served in order. Afterwards every stored
+conversation is read back from PostgreSQL: the right outcome, every message stored
+once, every turn whole and not interleaved with another, and what the person was
+shown is what the tracker keeps.
 
 Two messages of one conversation that reach both replicas at the very same instant
 are serialized too: the lock store is persistence.lock_store.AtomicRedisLockStore.
 Rasa 3.6's own `redis` lock store failed that last test for 3 to 11 of every 20
 pairs (its tickets are issued with a GET then a SET, not atomically).
 """
-import itertools
+
 import json
 import statistics
 import threading
@@ -22,14 +22,15 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
 from screening.findings import FINDINGS
 from screening.questions import OPENING_QUESTIONS
-from tests.stack import RasaServer, http
+from scripts.conversation import Conversation, Turn, active_loop, texts
+from scripts.processes import RasaServer
 
 pytestmark = pytest.mark.server
 
@@ -83,10 +84,6 @@ def question_in(replies: List[Dict]) -> Optional[str]:
     return asked[0] if asked else None
 
 
-def joined(replies: List[Dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
-
 # --- the cluster --------------------------------------------------------------------
 
 
@@ -106,24 +103,10 @@ class Cluster:
     def lock_key(self, sender: str) -> str:
         return f"{self.prefix}:lock:{sender}"
 
-    def send(self, replica: int, sender: str, text: str) -> Tuple[List[Dict], float, float]:
-        """(replies, time sent, time answered) for one message to one replica."""
-        server = self.replicas[replica]
-        started = time.time()
-        status, replies = http("POST", f"{server.url}/webhooks/rest/webhook",
-                               {"sender": sender, "message": text}, timeout=90)
-        answered = time.time()
-        assert status == 200, (server.url, status, replies)
-        assert isinstance(replies, list) and replies, f"no reply from replica {replica} to {text!r}"
-        with self._guard:
-            self.served[replica] += 1
-        return replies, started, answered
-
-    def tracker(self, replica: int, sender: str) -> Dict:
-        server = self.replicas[replica]
-        status, tracker = http("GET", f"{server.url}/conversations/{sender}/tracker?token={server.token}")
-        assert status == 200, (status, tracker)
-        return tracker
+    def count(self, turn: Turn) -> None:
+        if turn.ok:
+            with self._guard:
+                self.served[turn.server] += 1
 
     def stored_events(self, sender: str) -> List[Dict]:
         """The conversation's rows in PostgreSQL, in the order they were written."""
@@ -132,7 +115,9 @@ class Cluster:
         connection = psycopg2.connect(self.database_url)
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+                cursor.execute(
+                    "SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,)
+                )
                 return [json.loads(data) for (data,) in cursor.fetchall()]
         finally:
             connection.close()
@@ -173,11 +158,22 @@ def cluster(model_path, action_server, log_dir):
     prefix = f"dimplesscale{tag}"  # Rasa ignores a key prefix that is not alphanumeric
     _admin(f"CREATE DATABASE {database}")
     database_url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
-    lock_store = {"type": "persistence.lock_store.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"], "db": REDIS["db"],
-                  "key_prefix": prefix}
+    lock_store = {
+        "type": "persistence.lock_store.AtomicRedisLockStore",
+        "url": REDIS["host"],
+        "port": REDIS["port"],
+        "db": REDIS["db"],
+        "key_prefix": prefix,
+    }
     replicas = [
-        RasaServer(model_path, action_server, log_dir, tracker_store=STORE, lock_store=lock_store,
-                   env={"TRACKER_STORE_URL": database_url})
+        RasaServer(
+            model_path,
+            action_server,
+            log_dir,
+            tracker_store=STORE,
+            lock_store=lock_store,
+            env={"TRACKER_STORE_URL": database_url},
+        )
         for _ in range(2)
     ]
     try:
@@ -198,81 +194,56 @@ def cluster(model_path, action_server, log_dir):
 # --- conversations ------------------------------------------------------------------
 
 
-@dataclass
-class Turn:
-    text: str
-    replica: int
-    replies: List[Dict]
+class Chat(Conversation):
+    """One person's conversation (the driver of scripts/conversation.py), every message
+    to the other replica than the one before; `turns` in the order the assistant
+    handled them."""
 
+    def __init__(self, cluster: Cluster, name: str, first_replica: int = 0):
+        super().__init__(cluster.replicas, name, first=first_replica)
+        self.cluster = cluster
+        self.overlapped = 0
 
-@dataclass
-class Chat:
-    """One person's conversation; `turns` in the order the assistant handled them."""
+    def post(self, text: str, server: Optional[int] = None, timeout: float = 90.0) -> Turn:
+        turn = super().post(text, server, timeout)
+        self.cluster.count(turn)
+        return turn
 
-    cluster: Cluster
-    name: str
-    first_replica: int = 0
-    id: str = ""
-    turns: List[Turn] = field(default_factory=list)
-    transcript: List[str] = field(default_factory=list)
-    overlapped: int = 0
-
-    def __post_init__(self):
-        self.id = f"{self.name}-{uuid.uuid4().hex[:8]}"
-
-    def next_replica(self) -> int:
-        """Alternate: every message goes to the other replica than the one before."""
-        return (self.first_replica + len(self.turns)) % 2
-
-    def say(self, text: str) -> List[Dict]:
-        replica = self.next_replica()
-        replies, started, answered = self.cluster.send(replica, self.id, text)
-        self.cluster.latencies.append(answered - started)
-        self._log(Turn(text, replica, replies))
+    def send(self, text: str) -> List[Dict]:
+        replies = super().send(text)
+        self.cluster.latencies.append(self.turns[-1].seconds)
         return replies
 
     def say_twice_at_once(self, text: str) -> Tuple[List[Dict], List[Dict]]:
         """The same message to both replicas, the second sent while the first is being
         answered (it holds the conversation's lock in Redis): a double tap behind a
         load balancer. Returns (first replies, second replies)."""
-        first, second = self.next_replica(), 1 - self.next_replica()
-        result: Dict[str, Any] = {}
-
-        def send_first():
-            try:
-                result["first"] = self.cluster.send(first, self.id, text)
-            except BaseException as error:  # reported below
-                result["error"] = error
-
-        thread = threading.Thread(target=send_first)
+        first, second = self.next_server(), 1 - self.next_server()
+        result: Dict[str, Turn] = {}
+        thread = threading.Thread(target=lambda: result.update(first=self.post(text, first)))
         thread.start()
         key = self.cluster.lock_key(self.id)
         deadline = time.monotonic() + 60
-        while thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline:
+        while (
+            thread.is_alive() and not self.cluster.red.exists(key) and time.monotonic() < deadline
+        ):
             time.sleep(0.002)
-        replies2, started2, answered2 = self.cluster.send(second, self.id, text)
+        turn2 = self.post(text, second)
         thread.join()
-        if "error" in result:
-            raise result["error"]
-        replies1, _started1, answered1 = result["first"]
-        if started2 < answered1:
+        turn1 = result["first"]
+        if turn2.sent < turn1.answered:
             self.overlapped += 1
-        self.cluster.queued.append(answered2 - started2)
+        self.cluster.queued.append(turn2.seconds)
         # The first holds ticket 0, so it is handled first.
-        self._log(Turn(text, first, replies1))
-        self._log(Turn(text, second, replies2))
-        return replies1, replies2
-
-    def _log(self, turn: Turn) -> None:
-        self.turns.append(turn)
-        self.transcript += [f"USER@{'AB'[turn.replica]}: {turn.text}", f"BOT: {joined(turn.replies)}"]
+        for turn in (turn1, turn2):
+            self.record(turn)
+            if not turn.ok:
+                raise self.failure(f"no reply from replica {turn.server} to {text!r}")
+        return turn1.replies, turn2.replies
 
     def outcome(self) -> Tuple[Optional[str], Optional[List[str]]]:
-        slots = self.cluster.tracker(len(self.turns) % 2, self.id)["slots"]
+        slots = self.tracker(len(self.turns) % 2)["slots"]
         return slots["screening_result"], slots["red_flags"]
-
-    def failure(self, message: str) -> AssertionError:
-        return AssertionError(f"{self.name} ({self.id}): {message}\n" + "\n".join(self.transcript))
 
 
 @dataclass
@@ -301,13 +272,15 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
         question = question_in(replies)
         if question is not None:
             if asked and ORDER.index(question) <= ORDER.index(asked[-1]):
-                raise chat.failure(f"asked {question} after {asked[-1]}: a question again or a restart")
+                raise chat.failure(
+                    f"asked {question} after {asked[-1]}: a question again or a restart"
+                )
             asked.append(question)
         return question
 
     replies: List[Dict] = []
     for text in screening.opening:
-        replies = chat.say(text)
+        replies = chat.send(text)
     question = check_next(replies)
     while question is not None:
         if len(chat.turns) >= limit:
@@ -319,9 +292,9 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
                 raise chat.failure("two messages at once were not answered one after the other")
             question = asked[-1]
             continue
-        replies = chat.say(screening.answers.get(question, "/deny"))
+        replies = chat.send(screening.answers.get(question, "/deny"))
         question = check_next(replies)
-    if screening.advice not in joined(replies) or OFFLINE in joined(replies):
+    if screening.advice not in texts(replies) or OFFLINE in texts(replies):
         raise chat.failure(f"expected advice with {screening.advice!r}")
     if chat.outcome() != screening.outcome:
         raise chat.failure(f"outcome {chat.outcome()} instead of {screening.outcome}")
@@ -345,15 +318,17 @@ def check_stored(chat: Chat) -> Dict[str, int]:
     if stored != sent:
         problems.append(f"stored messages {stored} != sent {sent}")
 
-    for number, (start, turn) in enumerate(zip(users, chat.turns, strict=True)):
+    for number, (start, turn) in enumerate(zip(users, chat.turns)):
         before = [e for e in events[:start] if e["event"] == "action"]
         if not before or before[-1]["name"] != "action_listen":
             problems.append(f"turn {number}: the message does not follow action_listen")
         end = users[number + 1] if number + 1 < len(users) else len(events)
-        within = events[start + 1:end]
+        within = events[start + 1 : end]
         actions = [e["name"] for e in within if e["event"] == "action"]
         if not actions or actions[-1] != "action_listen" or actions.count("action_listen") != 1:
-            problems.append(f"turn {number}: actions {actions} (one turn must end with one action_listen)")
+            problems.append(
+                f"turn {number}: actions {actions} (one turn must end with one action_listen)"
+            )
         said = [e.get("text") for e in within if e["event"] == "bot"]
         shown = [r.get("text") for r in turn.replies]
         if said != shown:
@@ -377,71 +352,154 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
         ("what is a tethered spinal cord?", "infection"),  # an FAQ answer, then the open question
     ]
     # "no" to each question: the next one comes (the hair tuft was said at the start).
-    steps += [("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")]
+    steps += [
+        ("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")
+    ]
     steps.append(("/deny", None))
     for number, (text, expected) in enumerate(steps):
-        replica = chat.next_replica()
-        replies = chat.say(text)
+        replica = chat.next_server()
+        replies = chat.send(text)
         if question_in(replies) != expected:
-            raise chat.failure(f"step {number}: expected question {expected}, got {question_in(replies)}")
+            raise chat.failure(
+                f"step {number}: expected question {expected}, got {question_in(replies)}"
+            )
         if text.startswith("what is"):
-            assert "tether" in joined(replies).lower(), joined(replies)
+            assert "tether" in texts(replies).lower(), texts(replies)
         # The state is in the shared store, not in the replica: the other one sees it now.
-        other = chat.cluster.tracker(1 - replica, chat.id)
-        in_form = (other.get("active_loop") or {}).get("name")
+        other = chat.tracker(1 - replica)
+        in_form = active_loop(other)
         open_question = other["slots"]["requested_slot"] if in_form else None
         if open_question != expected:
-            raise chat.failure(f"step {number}: the other replica has {open_question} open, not {expected}")
-    assert REFER in joined(chat.turns[-1].replies)
+            raise chat.failure(
+                f"step {number}: the other replica has {open_question} open, not {expected}"
+            )
+    assert REFER in texts(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
-    replicas = [turn.replica for turn in chat.turns]
-    assert all(a != b for a, b in itertools.pairwise(replicas)), replicas
+    replicas = [turn.server for turn in chat.turns]
+    assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
     stored = check_stored(chat)
     assert stored["lost"] == stored["duplicated"] == 0
 
 
 SCREENINGS = [
-    Screening("reassure-buttons", ["/start_screening"], SIMPLE_BABY, ("reassure", []), REASSURE,
-              twice_at="drainage"),
-    Screening("reassure-again", ["I'd like to check a dimple on my baby's back"], SIMPLE_BABY,
-              ("reassure", []), REASSURE, twice_at="lump"),
-    Screening("refer-hair", ["/start_screening"], {**SIMPLE_BABY, "hair_tuft": "/affirm"},
-              ("refer", ["hair_tuft"]), REFER, twice_at="drainage"),
-    Screening("refer-lump", ["/start_screening"], {**SIMPLE_BABY, "lump": "/affirm"},
-              ("refer", ["lump"]), REFER, twice_at="deep"),
-    Screening("refer-unsure", ["/start_screening"], {**SIMPLE_BABY, "deep": "I honestly can't tell"},
-              ("refer", ["unsure"]), REFER),
-    Screening("refer-several", ["/start_screening"],
-              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
-              ("refer", ["multiple"]), REFER),
-    Screening("refer-off-side", ["/start_screening"],
-              {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
-              ("refer", ["off_midline"]), REFER),
-    Screening("refer-opening-signs",
-              ["My 3 week old has a dimple above her bum crack with a little tuft of hair. "
-               "Should I worry?"],
-              {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]}, ("refer", ["hair_tuft"]), REFER,
-              twice_at="skin_tag"),
-    Screening("refer-negation", ["/start_screening"],
-              {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
-              ("refer", ["skin_tag"]), REFER),
-    Screening("urgent-infection", ["/start_screening"], {**SIMPLE_BABY, "infection": "/affirm"},
-              ("urgent", ["infection", "unsure"]), URGENT),
-    Screening("urgent-neuro", ["/start_screening"], {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
-              ("urgent", ["neuro_symptoms", "unsure"]), URGENT, twice_at="drainage"),
-    Screening("urgent-free-text", ["/start_screening"],
-              {**SIMPLE_BABY, "infection": "now that I look again it's a bit red and swollen and feels warm"},
-              ("urgent", ["infection", "unsure"]), URGENT),
-    Screening("urgent-opening", ["my newborn's dimple is leaking pus, what should I do?"], {},
-              ("urgent", ["drainage", "unsure"]), URGENT),
-    Screening("back-dimples", ["/start_screening"],
-              {"subject": '/inform{"subject": "self"}',
-               "dimple_pattern": "I have two dimples, one on each side of my spine"},
-              ("reassure", []), BACK_DIMPLES),
+    Screening(
+        "reassure-buttons",
+        ["/start_screening"],
+        SIMPLE_BABY,
+        ("reassure", []),
+        REASSURE,
+        twice_at="drainage",
+    ),
+    Screening(
+        "reassure-again",
+        ["I'd like to check a dimple on my baby's back"],
+        SIMPLE_BABY,
+        ("reassure", []),
+        REASSURE,
+        twice_at="lump",
+    ),
+    Screening(
+        "refer-hair",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "hair_tuft": "/affirm"},
+        ("refer", ["hair_tuft"]),
+        REFER,
+        twice_at="drainage",
+    ),
+    Screening(
+        "refer-lump",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "lump": "/affirm"},
+        ("refer", ["lump"]),
+        REFER,
+        twice_at="deep",
+    ),
+    Screening(
+        "refer-unsure",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "deep": "I honestly can't tell"},
+        ("refer", ["unsure"]),
+        REFER,
+    ),
+    Screening(
+        "refer-several",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
+        ("refer", ["multiple"]),
+        REFER,
+    ),
+    Screening(
+        "refer-off-side",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
+        ("refer", ["off_midline"]),
+        REFER,
+    ),
+    Screening(
+        "refer-opening-signs",
+        [
+            "My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"
+        ],
+        {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]},
+        ("refer", ["hair_tuft"]),
+        REFER,
+        twice_at="skin_tag",
+    ),
+    Screening(
+        "refer-negation",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
+        ("refer", ["skin_tag"]),
+        REFER,
+    ),
+    Screening(
+        "urgent-infection",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "infection": "/affirm"},
+        ("urgent", ["infection", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "urgent-neuro",
+        ["/start_screening"],
+        {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
+        ("urgent", ["neuro_symptoms", "unsure"]),
+        URGENT,
+        twice_at="drainage",
+    ),
+    Screening(
+        "urgent-free-text",
+        ["/start_screening"],
+        {
+            **SIMPLE_BABY,
+            "infection": "now that I look again it's a bit red and swollen and feels warm",
+        },
+        ("urgent", ["infection", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "urgent-opening",
+        ["my newborn's dimple is leaking pus, what should I do?"],
+        {},
+        ("urgent", ["drainage", "unsure"]),
+        URGENT,
+    ),
+    Screening(
+        "back-dimples",
+        ["/start_screening"],
+        {
+            "subject": '/inform{"subject": "self"}',
+            "dimple_pattern": "I have two dimples, one on each side of my spine",
+        },
+        ("reassure", []),
+        BACK_DIMPLES,
+    ),
 ]
 
 
-def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(cluster, record_figure):
+def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(
+    cluster, record_figure
+):
     """Every screening at once, each message to the other replica than the one before;
     some people send the same answer twice at once, to both replicas."""
     chats = [Chat(cluster, s.name, first_replica=n % 2) for n, s in enumerate(SCREENINGS)]
@@ -456,7 +514,7 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
 
     began = time.monotonic()
     with ThreadPoolExecutor(len(chats)) as pool:
-        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats, strict=True)]
+        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats)]
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
     elapsed = time.monotonic() - began
     assert not errors, "\n\n".join(errors)
@@ -481,8 +539,8 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(clu
         f"({served[0]}/{served[1]}) sharing PostgreSQL and a Redis lock store, {pairs} double taps "
         f"to both replicas served in order; 0 lost, 0 duplicated; "
         f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms per message "
-        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, "
-        f"as Rasa checks a busy lock once a second); {elapsed:.1f} s in all"
+        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa "
+        f"checks a busy lock once a second); {elapsed:.1f} s in all"
     )
 
 
@@ -490,12 +548,14 @@ def test_a_replica_waits_while_the_conversation_is_locked_by_another(cluster):
     """The lock is shared: while a ticket for the conversation is held in Redis (as a
     replica holds it while answering), the other replica does not touch it."""
     chat = Chat(cluster, "held")
-    assert question_in(chat.say("/start_screening")) == "subject"
+    assert question_in(chat.send("/start_screening")) == "subject"
     hold = 3.0
     expires = time.time() + hold
     ticket = json.dumps({"number": 0, "expires": expires})
-    cluster.red.set(cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]}))
-    replies = chat.say(SIMPLE_BABY["subject"])
+    cluster.red.set(
+        cluster.lock_key(chat.id), json.dumps({"conversation_id": chat.id, "tickets": [ticket]})
+    )
+    replies = chat.send(SIMPLE_BABY["subject"])
     answered = time.time()
     assert answered >= expires, "the replica answered while another held the conversation's lock"
     assert question_in(replies) == "age_months"
@@ -508,42 +568,40 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
 ):
     rounds = 8
     not_serialized = []
-
-    def tap(replica: int, barrier: threading.Barrier, results: Dict[int, List[Dict]],
-            sender: str) -> None:
-        barrier.wait()
-        try:
-            results[replica] = cluster.send(replica, sender, "/deny")[0]
-        except AssertionError:  # no reply: the lock store lost the ticket (LockError)
-            results[replica] = []
-
     for number in range(rounds):
         chat = Chat(cluster, f"instant{number}")
-        chat.say("/start_screening")
+        chat.send("/start_screening")
         for slot in ("subject", "age_months"):
-            chat.say(SIMPLE_BABY[slot])
-        assert question_in(chat.say(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
+            chat.send(SIMPLE_BABY[slot])
+        assert question_in(chat.send(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
         barrier = threading.Barrier(2)
-        results: Dict[int, List[Dict]] = {}
-        threads = [threading.Thread(target=tap, args=(replica, barrier, results, chat.id))
-                   for replica in (0, 1)]
+        turns: Dict[int, Turn] = {}
+
+        def tap(replica: int) -> None:
+            barrier.wait()
+            turns[replica] = chat.post("/deny", replica)
+
+        threads = [threading.Thread(target=tap, args=(replica,)) for replica in (0, 1)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        # No reply: the lock store lost the ticket (LockError).
+        results = {replica: turn.replies if turn.ok else [] for replica, turn in turns.items()}
         # Served in order, the one that was asked about infection came first.
         for replica in sorted((0, 1), key=lambda r: question_in(results[r]) != "infection"):
-            chat._log(Turn("/deny", replica, results[replica]))
+            chat.record(replace(turns[replica], replies=results[replica]))
         questions = sorted(str(question_in(results[replica])) for replica in (0, 1))
         try:
             check_stored(chat)
             assert questions == ["infection", "neuro_symptoms"]
         except AssertionError as error:
-            not_serialized.append(f"{chat.id}: both answered, asking {questions}; "
-                                  f"{str(error).splitlines()[0]}")
+            not_serialized.append(
+                f"{chat.id}: both answered, asking {questions}; {str(error).splitlines()[0]}"
+            )
     print("\n".join(not_serialized))
     record_figure(
-        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both "
-        f"replicas at the same instant were answered from the same state (not serialized)"
+        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "
+        f"at the same instant were answered from the same state (not serialized)"
     )
     assert not not_serialized, "\n".join(not_serialized)

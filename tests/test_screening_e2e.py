@@ -4,19 +4,13 @@ with the real action server; outcomes read back through the HTTP API.
 A parent's view: what they type or tap, what they are told, and what the
 tracker keeps (`screening_result`, `red_flags`: docs/contract.md).
 """
-import itertools
-from typing import Dict, List, Optional
-
 import pytest
 
+from scripts import conversation
 from screening.findings import FINDINGS, URGENT_FINDINGS
-from tests.stack import RasaServer, buttons, texts
 
 pytestmark = pytest.mark.server
 
-_ids = itertools.count()
-
-BUTTON = {"yes": "/affirm", "no": "/deny", "unsure": "/dont_know"}
 SIMPLE_BABY = {
     "subject": '/inform{"subject": "baby"}',
     "age_months": '/inform{"age_months": 0.5}',
@@ -24,42 +18,12 @@ SIMPLE_BABY = {
 }
 
 
-def sender(name: str) -> str:
-    return f"{name}-{next(_ids)}"
+class Conversation(conversation.Conversation):
+    """The driver (scripts/conversation.py), keeping the questions asked, with the
+    opening answers of a simple dimple on a baby's back."""
 
-
-class Conversation:
-    def __init__(self, server: RasaServer, name: str):
-        self.server = server
-        self.id = sender(name)
-        self.asked: List[str] = []  # the questions (slot names) the bot asked, in order
-        self.transcript: List[str] = []
-
-    def say(self, text: str) -> str:
-        replies = self.server.send(self.id, text)
-        reply = texts(replies)
-        self.transcript += [f"USER: {text}", f"BOT: {reply}"]
-        slots = self.slots()
-        if self.active_loop() and slots.get("requested_slot"):
-            self.asked.append(slots["requested_slot"])
-        self.last_buttons = buttons(replies)
-        return reply
-
-    def slots(self) -> Dict:
-        return self.server.slots(self.id)
-
-    def active_loop(self) -> Optional[str]:
-        return (self.server.tracker(self.id).get("active_loop") or {}).get("name")
-
-    def answer_until_done(self, answers: Dict[str, str], default: str = "/deny", limit: int = 25) -> str:
-        """Answer each open question from `answers` (slot -> message), else `default`."""
-        everything = ""
-        for _ in range(limit):
-            if not self.active_loop():
-                return everything
-            question = self.slots()["requested_slot"]
-            everything += self.say(answers.get(question, default)) + "\n"
-        raise AssertionError("screening did not end:\n" + "\n".join(self.transcript))
+    def __init__(self, server, name: str):
+        super().__init__(server, name, track_questions=True)
 
     def start_simple_baby_screening(self) -> str:
         """Start by button and give the opening answers; the red-flag questions follow."""
@@ -67,10 +31,6 @@ class Conversation:
         for slot in ("subject", "age_months"):
             self.say(SIMPLE_BABY[slot])
         return self.say(SIMPLE_BABY["dimple_pattern"])
-
-    def outcome(self):
-        slots = self.slots()
-        return slots["screening_result"], slots["red_flags"]
 
 
 def test_simple_dimple_by_buttons_is_reassured_with_the_fewest_questions(rasa_server):

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.stack import http
+from scripts.processes import http
 
 pytestmark = pytest.mark.server
 
@@ -61,29 +61,11 @@ EMBEDDING_SITE = "https://clinic.example"
 
 
 @pytest.fixture(scope="module")
-def web_server(model_path, action_server, log_dir):
-    """`rasa run` with exactly the arguments scripts/run_local.py uses (only the
-    model, endpoints and port differ), and one extra origin configured."""
-    import yaml
-
-    from scripts.run_local import web_command
-    from tests.stack import Process, free_port
-
-    port = free_port()
-    endpoints = log_dir / f"endpoints-web-{port}.yml"
-    endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": action_server},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(log_dir / f"web-{port}.db")},
-    }))
-    page = f"http://127.0.0.1:{port}"
-    process = Process(
-        f"rasa-web-{port}",
-        web_command(port, "127.0.0.1", [page], model=model_path, endpoints=endpoints),
-        log_dir, env={"WEBCHAT_CORS_ORIGINS": EMBEDDING_SITE},
-    ).start()
-    process.wait_until(f"{page}/webhooks/socketio/")
-    yield page
-    process.stop()
+def web_server(web_chat_server):
+    """The page's address, served with exactly the arguments scripts/run_local.py uses
+    (only the model, endpoints and port differ), and one extra origin configured."""
+    assert web_chat_server.extra_origin == EMBEDDING_SITE
+    return web_chat_server.url
 
 
 def _get(url: str, origin: str | None = None):

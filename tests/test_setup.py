@@ -2,7 +2,7 @@
 import shutil
 import subprocess
 
-from tests.stack import ROOT
+from scripts.processes import ROOT
 
 
 def test_setup_without_python_310_names_what_to_install(tmp_path):

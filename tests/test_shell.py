@@ -9,7 +9,7 @@ import sys
 import pexpect
 import pytest
 
-from tests.stack import ROOT, free_port
+from scripts.processes import ROOT, free_port
 
 pytestmark = pytest.mark.server
 

@@ -5,6 +5,7 @@ Slack Web API (tests/fake_platforms.py) that SLACK_API_URL points at.
 The same server also lists the Telegram channel without its variables, to show
 that an unconfigured channel answers 503 and does not stop the server.
 """
+
 import hashlib
 import hmac
 import itertools
@@ -18,8 +19,8 @@ import pytest
 
 from channels.env import SeenCache
 from channels.slack import SlackInput
+from scripts.processes import RasaServer, http
 from tests.fake_platforms import Call, FakeSlack, slack_buttons
-from tests.stack import RasaServer, http
 
 server = pytest.mark.server  # the tests that start Rasa (about a minute)
 
@@ -33,17 +34,27 @@ _ids = itertools.count(1)
 def slack(model_path, action_server, log_dir):
     fake = FakeSlack(token=TOKEN, bot_user_id=BOT_USER).start()
     server = RasaServer(
-        model_path, action_server, log_dir,
-        credentials={"rest": None, "channels.slack.SlackInput": None,
-                     "channels.telegram.TelegramInput": None},
+        model_path,
+        action_server,
+        log_dir,
+        credentials={
+            "rest": None,
+            "channels.slack.SlackInput": None,
+            "channels.telegram.TelegramInput": None,
+        },
         env={
-            "SLACK_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
             # A channel where every message is answered (not only mentions).
             "SLACK_CHANNEL": "C500",
             # Telegram listed but not configured; no proxy between us and the fake.
-            "TELEGRAM_TOKEN": "", "TELEGRAM_SECRET_TOKEN": "",
-            "HTTPS_PROXY": "", "https_proxy": "", "HTTP_PROXY": "", "http_proxy": "",
+            "TELEGRAM_TOKEN": "",
+            "TELEGRAM_SECRET_TOKEN": "",
+            "HTTPS_PROXY": "",
+            "https_proxy": "",
+            "HTTP_PROXY": "",
+            "http_proxy": "",
             "RASA_TELEMETRY_ENABLED": "false",
         },
     ).start()
@@ -55,35 +66,66 @@ def slack(model_path, action_server, log_dir):
 
 # -- building Slack's requests -------------------------------------------------
 
-def signed_headers(body: bytes, content_type: str, timestamp: Optional[int] = None,
-                   secret: str = SIGNING_SECRET) -> Dict[str, str]:
+
+def signed_headers(
+    body: bytes, content_type: str, timestamp: Optional[int] = None, secret: str = SIGNING_SECRET
+) -> Dict[str, str]:
     timestamp = int(time.time()) if timestamp is None else timestamp
     base = f"v0:{timestamp}:".encode() + body
     signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": signature}
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature,
+    }
 
 
-def message_event(text: str, user: str, channel: str, kind: str = "message",
-                  channel_type: str = "im", ts: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+def message_event(
+    text: str,
+    user: str,
+    channel: str,
+    kind: str = "message",
+    channel_type: str = "im",
+    ts: Optional[str] = None,
+    **extra: Any,
+) -> Dict[str, Any]:
     n = next(_ids)
-    event = {"type": kind, "user": user, "text": text, "channel": channel,
-             "ts": ts or f"{int(time.time())}.{n:06d}", "event_ts": f"{int(time.time())}.{n:06d}"}
+    event = {
+        "type": kind,
+        "user": user,
+        "text": text,
+        "channel": channel,
+        "ts": ts or f"{int(time.time())}.{n:06d}",
+        "event_ts": f"{int(time.time())}.{n:06d}",
+    }
     if kind == "message":
         event["channel_type"] = channel_type
     event.update(extra)
     return {
-        "token": "legacy-verification-token", "team_id": "T1", "api_app_id": "A1",
-        "type": "event_callback", "event_id": f"Ev{n:08d}", "event_time": int(time.time()),
+        "token": "legacy-verification-token",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{n:08d}",
+        "event_time": int(time.time()),
         "event": event,
         "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}],
     }
 
 
-def post_event(server: RasaServer, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None,
-               sign: bool = True, **sign_args: Any):
+def post_event(
+    server: RasaServer,
+    payload: Dict[str, Any],
+    headers: Optional[Dict[str, str]] = None,
+    sign: bool = True,
+    **sign_args: Any,
+):
     body = json.dumps(payload).encode()
-    all_headers = signed_headers(body, "application/json", **sign_args) if sign else {"Content-Type": "application/json"}
+    all_headers = (
+        signed_headers(body, "application/json", **sign_args)
+        if sign
+        else {"Content-Type": "application/json"}
+    )
     all_headers.update(headers or {})
     return http("POST", f"{server.url}/webhooks/slack/webhook", body, all_headers)
 
@@ -93,21 +135,45 @@ def click(server: RasaServer, user: str, channel: str, question, title: str):
     button = next(b for b in slack_buttons(question) if b["title"] == title)
     ts = question.result["ts"]
     payload = {
-        "type": "block_actions", "user": {"id": user, "username": "parent"},
-        "api_app_id": "A1", "team": {"id": "T1"},
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+        "type": "block_actions",
+        "user": {"id": user, "username": "parent"},
+        "api_app_id": "A1",
+        "team": {"id": "T1"},
+        "container": {
+            "type": "message",
+            "message_ts": ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
         "channel": {"id": channel, "name": "directmessage"},
-        "message": {"type": "message", "user": BOT_USER, "bot_id": "BBOT", "ts": ts,
-                    "text": question.params.get("text"), "blocks": question.params.get("blocks")},
+        "message": {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": "BBOT",
+            "ts": ts,
+            "text": question.params.get("text"),
+            "blocks": question.params.get("blocks"),
+        },
         "trigger_id": f"trigger-{next(_ids)}",
         "response_url": "http://127.0.0.1:9/unused",
-        "actions": [{"type": "button", "action_id": "a1", "block_id": "b1",
-                     "text": {"type": "plain_text", "text": title}, "value": button["payload"],
-                     "action_ts": f"{time.time():.6f}"}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "a1",
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": title},
+                "value": button["payload"],
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    return http("POST", f"{server.url}/webhooks/slack/webhook", body,
-                signed_headers(body, "application/x-www-form-urlencoded"))
+    return http(
+        "POST",
+        f"{server.url}/webhooks/slack/webhook",
+        body,
+        signed_headers(body, "application/x-www-form-urlencoded"),
+    )
 
 
 def say(server: RasaServer, user: str, channel: str, text: str, **event_args: Any) -> None:
@@ -130,6 +196,7 @@ def settle(server: RasaServer, seconds: float = 1.5) -> None:
 
 # -- tests -----------------------------------------------------------------------
 
+
 @server
 def test_faq_question_gets_the_answer_in_the_same_dm(slack):
     say(slack, "U100", "D100", "what are dimples of venus")
@@ -144,8 +211,12 @@ def test_faq_question_gets_the_answer_in_the_same_dm(slack):
 def next_question(fake: FakeSlack, channel: str, seen: list):
     """The next bot message with buttons in `channel` that is not in `seen`."""
     known = {id(c) for c in seen}
-    call = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == channel
-                         and bool(slack_buttons(c)) and id(c) not in known)
+    call = fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c.params.get("channel") == channel and bool(slack_buttons(c)) and id(c) not in known
+        ),
+    )
     seen.append(call)
     return call
 
@@ -158,7 +229,9 @@ def test_screening_question_comes_with_buttons_and_a_click_continues(slack):
     question = next_question(slack.fake, channel, seen)
     # The first question of the check. "my baby" may already answer "Who has the
     # dimple?", and then the bot goes straight on to the baby's age.
-    assert re.search(r"Who has the dimple|How old is your baby", question.params["text"]), question.params
+    assert re.search(r"Who has the dimple|How old is your baby", question.params["text"]), (
+        question.params
+    )
     titles = [b["title"] for b in slack_buttons(question)]
     assert len(titles) >= 3, titles  # answer choices, as buttons
     # Slack shows buttons only as blocks: a section with the text, then the buttons.
@@ -183,14 +256,18 @@ def test_screening_question_comes_with_buttons_and_a_click_continues(slack):
     following = next_question(slack.fake, channel, seen)
     assert following.params["text"] != question.params["text"]
     # The clicked question now shows the choice instead of live buttons.
-    update = slack.fake.wait_for("chat.update", lambda c: c.params.get("ts") == question.result["ts"])
+    update = slack.fake.wait_for(
+        "chat.update", lambda c: c.params.get("ts") == question.result["ts"]
+    )
     assert "You chose: *No*" in json.dumps(update.params["blocks"])
     assert not [b for b in update.params["blocks"] if b["type"] == "actions"]
 
 
 @server
 def test_url_verification_challenge(slack):
-    status, body = post_event(slack, {"type": "url_verification", "token": "x", "challenge": "chal-123"})
+    status, body = post_event(
+        slack, {"type": "url_verification", "token": "x", "challenge": "chal-123"}
+    )
     assert (status, body) == (200, {"challenge": "chal-123"})
 
 
@@ -203,14 +280,16 @@ def test_unsigned_wrongly_signed_and_old_requests_are_rejected_and_not_answered(
     assert status == 403
     body = json.dumps(event).encode()
     tampered = signed_headers(body, "application/json")
-    status, _ = http("POST", f"{slack.url}/webhooks/slack/webhook",
-                     body.replace(b"venus", b"VENUS"), tampered)
+    status, _ = http(
+        "POST", f"{slack.url}/webhooks/slack/webhook", body.replace(b"venus", b"VENUS"), tampered
+    )
     assert status == 403
     status, _ = post_event(slack, event, timestamp=int(time.time()) - 6 * 60)
     assert status == 403
     # The same correctly signed event, 6 minutes old: a replay.
-    status, _ = post_event(slack, message_event("hello", "U301", "D301"),
-                           timestamp=int(time.time()) - 6 * 60)
+    status, _ = post_event(
+        slack, message_event("hello", "U301", "D301"), timestamp=int(time.time()) - 6 * 60
+    )
     assert status == 403
     settle(slack)
     assert slack.fake.messages_to("D300") == []
@@ -226,8 +305,9 @@ def test_a_retried_event_is_answered_once(slack):
     time.sleep(0.5)
     answered = len(slack.fake.messages_to("D400"))
     for number, reason in ((1, "http_timeout"), (2, "http_error"), (3, "unknown_error")):
-        status, _ = post_event(slack, event, headers={"X-Slack-Retry-Num": str(number),
-                                                      "X-Slack-Retry-Reason": reason})
+        status, _ = post_event(
+            slack, event, headers={"X-Slack-Retry-Num": str(number), "X-Slack-Retry-Reason": reason}
+        )
         assert status == 200
     settle(slack)
     assert len(slack.fake.messages_to("D400")) == answered
@@ -252,7 +332,14 @@ def test_a_mention_is_answered_once_even_with_message_and_app_mention_events(sla
 
 @server
 def test_bot_messages_and_edits_are_not_answered(slack):
-    say(slack, "UOTHERBOT", "D600", "what are dimples of venus", bot_id="B999", subtype="bot_message")
+    say(
+        slack,
+        "UOTHERBOT",
+        "D600",
+        "what are dimples of venus",
+        bot_id="B999",
+        subtype="bot_message",
+    )
     say(slack, BOT_USER, "D601", "Who has the dimple?")
     say(slack, "U602", "D602", "what are dimples of venus", subtype="message_changed")
     settle(slack)
@@ -266,13 +353,14 @@ def test_telegram_without_its_variables_answers_503_and_logged_once(slack):
     assert status == 503
     assert "not_configured" in json.dumps(body) and "TELEGRAM_TOKEN" in json.dumps(body)
     assert "Traceback" not in json.dumps(body)
-    log = slack.process.log_tail(10 ** 7)
+    log = slack.process.log_tail(10**7)
     assert log.count("Telegram channel is not configured") == 1, log[-3000:]
     # The configured channels still work.
     assert slack.send("U700", "hello")
 
 
 # -- without a server ----------------------------------------------------------------
+
 
 def test_seen_cache_remembers_each_id_once_and_is_bounded():
     cache = SeenCache(max_size=3, ttl=3600)
@@ -293,7 +381,9 @@ def test_seen_cache_remembers_each_id_once_and_is_bounded():
 def test_secrets_come_from_the_environment_only(monkeypatch, caplog):
     for name in ("SLACK_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_API_URL"):
         monkeypatch.delenv(name, raising=False)
-    channel = SlackInput.from_credentials({"slack_token": "xoxb-in-file", "slack_signing_secret": "in-file"})
+    channel = SlackInput.from_credentials(
+        {"slack_token": "xoxb-in-file", "slack_signing_secret": "in-file"}
+    )
     assert not channel.configured
     assert channel.missing == ["SLACK_TOKEN", "SLACK_SIGNING_SECRET"]
     assert "ignoring slack_signing_secret, slack_token in credentials.yml" in caplog.text

@@ -1,8 +1,9 @@
 """The web chat page in a real browser, against the real stack.
 
 Debian's Chromium (/usr/bin/chromium, installed by scripts/system_deps.py) driven
-by Python Playwright; one Rasa server per module with the web chat channel of
-credentials.yml (channels.webchat.WebChatInput), which serves the page itself.
+by Python Playwright; the Rasa server `./assistant web` runs (the web chat channel of
+credentials.yml, channels.webchat.WebChatInput, which serves the page itself), shared
+with tests/test_security.py.
 
 Also here, without a browser or a model: focused tests of WebChatInput's fix for
 RasaHQ/rasa#13027 (the socket must join the room named after its session id),
@@ -11,17 +12,20 @@ and of the routes it adds. Screenshots go to $TEST_ARTIFACTS or artifacts/.
 import asyncio
 import gc
 import itertools
+import json
 import os
 import re
+import sqlite3
 import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any, Dict, List
 from unittest.mock import AsyncMock
 
 import pytest
 
-from tests.stack import ROOT, Process, RasaServer, free_port
+from scripts.processes import ROOT, Process, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -124,14 +128,18 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def web_server(model_path, action_server, log_dir):
-    """One Rasa server with the web chat channel (and REST, unused here)."""
-    server = RasaServer(
-        model_path, action_server, log_dir,
-        credentials={"channels.webchat.WebChatInput": dict(WEBCHAT), "rest": None},
-    ).start()
-    yield server
-    server.stop()
+def web_server(web_chat_server):
+    """The session's web chat server: the page and its socket as `./assistant web` serves
+    them (the web chat channel of credentials.yml)."""
+    return web_chat_server
+
+
+def stored_events(database: Path, sender: str) -> List[Dict[str, Any]]:
+    """A conversation's events as the tracker store keeps them (the server has no HTTP API)."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id",
+                                  (sender,)).fetchall()
+    return [json.loads(data) for (data,) in rows]
 
 
 class Chat:
@@ -354,7 +362,7 @@ def test_conversation_survives_a_reload_and_carries_on(chat, web_server):
     assert chat.bot_messages.count() > before
     chat.wait_for_bot("Who has the dimple?")
     # ... and it is one conversation for Rasa, kept under the browser's session id
-    events = web_server.tracker(session)["events"]
+    events = stored_events(web_server.tracker_db, session)
     said = [e.get("text") for e in events if e["event"] == "user"]
     assert "what are back dimples?" in said
     assert any(e["event"] == "user" and e.get("input_channel") == "socketio" for e in events)

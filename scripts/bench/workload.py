@@ -1,0 +1,180 @@
+"""What the bots are measured with: scripted conversations and the answers they must give."""
+import threading
+from typing import Any, Dict, List, Optional
+
+from scripts.conversation import Conversation, Turn, texts
+
+
+class Step:
+    """One message, what the reply must contain (every string of `expect`), and its
+    kind for the latency breakdown: "faq", "screening" or "other"."""
+
+    def __init__(self, text: str, expect: List[str], kind: str = "other"):
+        self.text = text
+        self.expect = expect
+        self.kind = kind
+
+
+class Check:
+    """Counts messages and wrong answers; keeps the first few for the report."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.wrong = 0
+        self.errors = 0
+        self.examples: List[str] = []
+
+    def reply(self, sender: str, step: Step, turn: Turn) -> None:
+        if turn.status != 200 or not isinstance(turn.replies, list):
+            self.add("errors", f"{sender}: {step.text!r} -> HTTP {turn.status} "
+                               f"{str(turn.replies)[:200]!r}")
+            return
+        text = texts(turn.replies)
+        missing = [e for e in step.expect if e not in text]
+        if missing:
+            self.add("wrong", f"{sender}: {step.text!r} -> {text[:160]!r} "
+                              f"(expected {missing[0][:60]!r})")
+
+    def add(self, kind: str, example: str) -> None:
+        with self.lock:
+            setattr(self, kind, getattr(self, kind) + 1)
+            if len(self.examples) < 5:
+                self.examples.append(example)
+
+
+def response_text(domain: Dict[str, Any], name: str) -> str:
+    """The text of a response's variation without conditions (the first one if all have
+    them)."""
+    variations = domain["responses"][name]
+    plain = [v for v in variations if not v.get("condition")] or variations
+    return plain[0]["text"]
+
+
+class OurScript:
+    """The conversations our bot is measured with, and the answers it must give.
+
+    The next screening question is worked out with the screening's own rules
+    (screening.questions), from the answers the script has given so far, so the
+    script keeps up with changes to the order of the questions.
+    """
+
+    FAQ_MID_SCREENING = ("what is a tethered spinal cord?", "tethered_cord")
+    # Free-text answers: what the message says, and the slots it fills.
+    FREE_TEXT = {
+        "hair_tuft": ("no hair or marks, but there's a little skin tag",
+                      {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"}),
+        "deep": ("I honestly can't tell", {"deep": "unsure"}),
+    }
+    EXPECTED_RESULT = "refer"  # a skin tag and a "not sure" lead to a referral
+
+    # (question, topic): one question per FAQ topic, fixed so that the workload does
+    # not change when the training data does (they were training examples when
+    # this was written; the expected answers come from the served model's domain).
+    FAQ = [
+        ("what are back dimples", "what_are_back_dimples"),
+        ("why are they called dimples of venus", "name_origin"),
+        ("what is the medical term for back dimples", "medical_term"),
+        ("what causes back dimples", "cause"),
+        ("where are back dimples located", "location"),
+        ("can I get back dimples by working out", "exercise"),
+        ("are back dimples genetic", "genetics"),
+        ("does everyone have back dimples", "who_has_them"),
+        ("why are my back dimples less visible now", "visibility"),
+        ("can you get back dimples later in life", "acquire_later"),
+        ("are back dimples dangerous", "harmless"),
+        ("what is a sacral dimple", "sacral_dimple"),
+        ("what's the difference between back dimples and a sacral dimple", "difference"),
+        ("what is spina bifida occulta", "spina_bifida_occulta"),
+        ("what is a tethered spinal cord", "tethered_cord"),
+        ("what are the warning signs with a sacral dimple", "warning_signs"),
+        ("what tests are done for a sacral dimple", "tests"),
+        ("when should I see a doctor about a sacral dimple", "when_to_see_doctor"),
+    ]
+
+    def __init__(self, domain: Dict[str, Any]):
+        self.domain = domain
+        self.faq = self.FAQ
+
+    def text(self, name: str) -> str:
+        return response_text(self.domain, name)
+
+    def conversation(self, index: int) -> List[Step]:
+        from screening.questions import questions_to_ask
+
+        answers: Dict[str, Any] = {}
+
+        def next_question() -> Optional[str]:
+            return next((s for s in questions_to_ask(answers) if answers.get(s) is None), None)
+
+        def ask(slot: Optional[str]) -> List[str]:
+            # A finished screening ends with the referral advice.
+            return [self.text(f"utter_ask_{slot}")] if slot else ["doctor"]
+
+        faq_a = self.faq[index % len(self.faq)]
+        faq_b = self.faq[(index + len(self.faq) // 2) % len(self.faq)]
+        # The FAQ questions come after the screening: a question such as "why are
+        # they called dimples of venus" is read for findings too, and would change
+        # which screening questions are asked (see docs/performance.md).
+        steps = [
+            Step("hello there", [self.text("utter_greet")]),
+            Step("/start_screening", ask(next_question()), "screening"),
+        ]
+        for message, values in (
+            ('/inform{"subject": "baby"}', {"subject": "baby"}),
+            ('/inform{"age_months": 0.5}', {"age_months": 0.5}),
+            # one dimple in the middle: "more than one" and "off to one side" are answered too
+            ('/inform{"dimple_pattern": "one_midline"}',
+             {"dimple_pattern": "one_midline", "multiple": "no", "off_midline": "no"}),
+        ):
+            answers.update(values)
+            steps.append(Step(message, ask(next_question()), "screening"))
+        asked_faq = False
+        while True:
+            slot = next_question()
+            if slot is None:
+                break
+            message, values = self.FREE_TEXT.get(slot, ("/deny", {slot: "no"}))
+            answers.update(values)
+            steps.append(Step(message, ask(next_question()), "screening"))
+            if not asked_faq and next_question():
+                asked_faq = True
+                question, topic = self.FAQ_MID_SCREENING
+                steps.append(Step(question, [self.text(f"utter_faq/{topic}"),
+                                             *ask(next_question())], "faq"))
+        steps.append(Step("thank you", [self.text("utter_you_are_welcome")]))
+        steps.append(Step(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")], "faq"))
+        steps.append(Step(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")], "faq"))
+        return steps
+
+    def verify_outcome(self, chat: Conversation, check: Check) -> None:
+        """After the timed phase: the screening must have ended in the expected result."""
+        try:
+            result = chat.slots().get("screening_result")
+        except AssertionError:  # the tracker could not be read
+            result = None
+        if result != self.EXPECTED_RESULT:
+            check.add("wrong", f"{chat.id}: screening_result {result!r}, "
+                               f"expected {self.EXPECTED_RESULT!r}")
+
+
+class StockScript:
+    """The starter bot's own conversation (its stories and rules)."""
+
+    def __init__(self, domain: Dict[str, Any]):
+        self.domain = domain
+
+    def conversation(self, index: int) -> List[Step]:
+        def text(name: str) -> str:
+            return response_text(self.domain, name)
+
+        return [
+            Step("hello there", [text("utter_greet")]),
+            Step("I am sad", [text("utter_cheer_up"), text("utter_did_that_help")]),
+            Step("yes", [text("utter_happy")]),
+            Step("are you a bot?", [text("utter_iamabot")]),
+            Step("I am great", [text("utter_happy")]),
+            Step("goodbye", [text("utter_goodbye")]),
+        ]
+
+    def verify_outcome(self, chat: Conversation, check: Check) -> None:
+        pass
