@@ -5,6 +5,7 @@ thinc imports TensorFlow when it is installed, only to offer it as a backend the
 extraction rules never use; with it hidden the action server takes about 130 MB
 instead of 630 MB and starts in 1.5 s instead of 4 s (docs/performance.md).
 """
+
 import runpy
 import sys
 

@@ -3,6 +3,7 @@
 Rasa's action_extract_slots calls this after each user message because the
 screening slots use a `custom` mapping naming it (see domain.yml).
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

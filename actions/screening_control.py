@@ -1,4 +1,5 @@
 """Starting and restarting the screening."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

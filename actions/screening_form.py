@@ -1,4 +1,5 @@
 """validate_screening_form: decides which question the screening form asks next."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker

@@ -1,4 +1,5 @@
 """action_screening_outcome: the advice that ends a screening, with its reasons."""
+
 import logging
 from typing import Any, Dict, List, Text
 

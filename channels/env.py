@@ -11,6 +11,7 @@
   REDIS_HOST is set (the variables the lock store reads in deploy/), else the
   process's own memory.
 """
+
 import logging
 import os
 import threading
@@ -27,17 +28,18 @@ logger = logging.getLogger(__name__)
 
 
 @overload
-def read_env(name: Text, default: Text,
-             environ: Optional[Mapping[Text, Text]] = None) -> Text: ...
+def read_env(name: Text, default: Text, environ: Optional[Mapping[Text, Text]] = None) -> Text: ...
 
 
 @overload
-def read_env(name: Text, default: None = None,
-             environ: Optional[Mapping[Text, Text]] = None) -> Optional[Text]: ...
+def read_env(
+    name: Text, default: None = None, environ: Optional[Mapping[Text, Text]] = None
+) -> Optional[Text]: ...
 
 
-def read_env(name: Text, default: Optional[Text] = None,
-             environ: Optional[Mapping[Text, Text]] = None) -> Optional[Text]:
+def read_env(
+    name: Text, default: Optional[Text] = None, environ: Optional[Mapping[Text, Text]] = None
+) -> Optional[Text]:
     """The variable's value, stripped; `default` when unset or blank."""
     value = (os.environ if environ is None else environ).get(name)
     if value is None or not value.strip():
@@ -49,13 +51,18 @@ def missing_variables(values: Dict[Text, Optional[Text]], required: Iterable[Tex
     return [name for name in required if not values.get(name)]
 
 
-def warn_secrets_in_file(channel: Text, credentials: Optional[Dict], secret_keys: Iterable[Text]) -> None:
+def warn_secrets_in_file(
+    channel: Text, credentials: Optional[Dict], secret_keys: Iterable[Text]
+) -> None:
     """Secrets belong in the environment: say so if someone put them in the file."""
     found = sorted(k for k in (credentials or {}) if k in set(secret_keys))
     if found:
         logger.warning(
             "%s: ignoring %s in credentials.yml; secrets are read from the "
-            "environment only (see docs/channels/%s.md).", channel, ", ".join(found), channel,
+            "environment only (see docs/channels/%s.md).",
+            channel,
+            ", ".join(found),
+            channel,
         )
 
 
@@ -142,8 +149,13 @@ class RedisSeenCache:
     of being dropped as a duplicate of a message nobody answered.
     """
 
-    def __init__(self, client: Any, prefix: Text = DEFAULT_SEEN_KEY_PREFIX,
-                 ttl: int = SEEN_TTL_SECONDS, claim_ttl: int = 60) -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: Text = DEFAULT_SEEN_KEY_PREFIX,
+        ttl: int = SEEN_TTL_SECONDS,
+        claim_ttl: int = 60,
+    ) -> None:
         self.client = client
         self.prefix = prefix
         self.ttl = ttl
@@ -162,8 +174,10 @@ class RedisSeenCache:
                 pipe.get(self.prefix + key)
             results = pipe.execute()
         except RedisError as error:
-            logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
-                           "this process only.", type(error).__name__)
+            logger.warning(
+                "Redis not reachable for de-duplication (%s); checking ids in this process only.",
+                type(error).__name__,
+            )
             return self.fallback.claim(*present)
         if all(results[: len(present)]):
             return NEW
@@ -191,8 +205,10 @@ class RedisSeenCache:
                 pipe.set(self.prefix + key, b"1", nx=True, ex=self.ttl)
             new = pipe.execute()
         except RedisError as error:
-            logger.warning("Redis not reachable for de-duplication (%s); checking ids in "
-                           "this process only.", type(error).__name__)
+            logger.warning(
+                "Redis not reachable for de-duplication (%s); checking ids in this process only.",
+                type(error).__name__,
+            )
             return self.fallback.first_time(*present)
         return all(new)
 
@@ -216,5 +232,8 @@ def seen_cache(environ: Optional[Mapping[Text, Text]] = None) -> Any:
         socket_timeout=1.0,
         socket_connect_timeout=1.0,
     )
-    return RedisSeenCache(client, read_env("SEEN_KEY_PREFIX", DEFAULT_SEEN_KEY_PREFIX, environ),
-                          claim_ttl=int(read_env("SEEN_CLAIM_SECONDS", "60", environ)))
+    return RedisSeenCache(
+        client,
+        read_env("SEEN_KEY_PREFIX", DEFAULT_SEEN_KEY_PREFIX, environ),
+        claim_ttl=int(read_env("SEEN_CLAIM_SECONDS", "60", environ)),
+    )

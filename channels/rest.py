@@ -64,6 +64,7 @@ table in tests/test_bad_input.py):
   included;
 - with ?stream=true, a failure left the response open for ever.
 """
+
 import asyncio
 import json
 import logging
@@ -99,8 +100,10 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_SENDER_CHARS = 255
 MAX_INPUT_CHANNEL_CHARS = 64
 # The error detail of an empty message, written so that a chat client can show it.
-EMPTY_MESSAGE_REPLY = ("I didn't get a message. You can ask me about back dimples, "
-                       "or check a dimple at the bottom of a baby's spine.")
+EMPTY_MESSAGE_REPLY = (
+    "I didn't get a message. You can ask me about back dimples, "
+    "or check a dimple at the bottom of a baby's spine."
+)
 
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 _PAYLOAD_RE = YAMLStoryReader._regex_message_pattern()
@@ -117,8 +120,9 @@ class BadRequest(Exception):
         self.extra = extra
 
     def response(self) -> HTTPResponse:
-        return response.json({"error": self.error, "detail": self.detail, **self.extra},
-                             status=self.status)
+        return response.json(
+            {"error": self.error, "detail": self.detail, **self.extra}, status=self.status
+        )
 
 
 def _reject_constant(name: Text) -> None:
@@ -131,20 +135,29 @@ def parse_body(content_type: Optional[Text], body: Optional[bytes]) -> Dict[Text
     if media_type != "application/json" and not (
         media_type.startswith("application/") and media_type.endswith("+json")
     ):
-        raise BadRequest(415, "unsupported_media",
-                         "send the message as JSON, with Content-Type: application/json")
+        raise BadRequest(
+            415,
+            "unsupported_media",
+            "send the message as JSON, with Content-Type: application/json",
+        )
     body = body or b""
     if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(413, "body_too_large",
-                         f"the request body is over {MAX_BODY_BYTES} bytes",
-                         max_bytes=MAX_BODY_BYTES)
+        raise BadRequest(
+            413,
+            "body_too_large",
+            f"the request body is over {MAX_BODY_BYTES} bytes",
+            max_bytes=MAX_BODY_BYTES,
+        )
     try:
         data = json.loads(body.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest(400, "invalid_json", "the body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
-        raise BadRequest(400, "invalid_body",
-                         'the body must be a JSON object: {"sender": "...", "message": "..."}')
+        raise BadRequest(
+            400,
+            "invalid_body",
+            'the body must be a JSON object: {"sender": "...", "message": "..."}',
+        )
     return data
 
 
@@ -168,19 +181,24 @@ def is_valid_sender(value: Any) -> bool:
 
 def validate_sender(value: Any) -> Text:
     if value is None:
-        raise BadRequest(400, "invalid_sender",
-                         "sender is required: a string that names the conversation")
+        raise BadRequest(
+            400, "invalid_sender", "sender is required: a string that names the conversation"
+        )
     if not isinstance(value, str):
         raise BadRequest(400, "invalid_sender", "sender must be a string")
     if not value.strip():
         raise BadRequest(400, "invalid_sender", "sender must not be empty")
     if len(value) > MAX_SENDER_CHARS:
-        raise BadRequest(400, "invalid_sender",
-                         f"sender must be at most {MAX_SENDER_CHARS} characters",
-                         max_chars=MAX_SENDER_CHARS)
+        raise BadRequest(
+            400,
+            "invalid_sender",
+            f"sender must be at most {MAX_SENDER_CHARS} characters",
+            max_chars=MAX_SENDER_CHARS,
+        )
     if _has_control_or_surrogate(value):
-        raise BadRequest(400, "invalid_sender",
-                         "sender must not contain control characters or lone surrogates")
+        raise BadRequest(
+            400, "invalid_sender", "sender must not contain control characters or lone surrogates"
+        )
     return value
 
 
@@ -192,10 +210,12 @@ def clean_message(value: Any) -> Text:
         raise BadRequest(400, "invalid_message", "message must be a string")
     text = replace_surrogates(value)
     if len(text) > MAX_MESSAGE_CHARS:
-        raise BadRequest(413, "message_too_long",
-                         f"the message is over {MAX_MESSAGE_CHARS} characters; "
-                         f"please send a shorter one",
-                         max_chars=MAX_MESSAGE_CHARS)
+        raise BadRequest(
+            413,
+            "message_too_long",
+            f"the message is over {MAX_MESSAGE_CHARS} characters; please send a shorter one",
+            max_chars=MAX_MESSAGE_CHARS,
+        )
     if not text.strip():
         raise BadRequest(400, "empty_message", EMPTY_MESSAGE_REPLY)
     return text
@@ -212,11 +232,17 @@ def validate_metadata(value: Any) -> Optional[Dict[Text, Any]]:
 def validate_input_channel(value: Any, default: Text) -> Text:
     if value is None or value == "":
         return default
-    if (not isinstance(value, str) or len(value) > MAX_INPUT_CHANNEL_CHARS
-            or not value.strip() or _has_control_or_surrogate(value)):
-        raise BadRequest(400, "invalid_input_channel",
-                         f"input_channel must be a plain string of at most "
-                         f"{MAX_INPUT_CHANNEL_CHARS} characters")
+    if (
+        not isinstance(value, str)
+        or len(value) > MAX_INPUT_CHANNEL_CHARS
+        or not value.strip()
+        or _has_control_or_surrogate(value)
+    ):
+        raise BadRequest(
+            400,
+            "invalid_input_channel",
+            f"input_channel must be a plain string of at most {MAX_INPUT_CHANNEL_CHARS} characters",
+        )
     return value
 
 
@@ -246,18 +272,23 @@ def is_retrieval_button(text: Text, domain: Any) -> bool:
     payload, and the classifiers read it as text, which they are trained to
     answer); the payload must reach them unchanged.
     """
-    name = text.strip()[len(INTENT_MESSAGE_PREFIX):]
+    name = text.strip()[len(INTENT_MESSAGE_PREFIX) :]
     base, _, key = name.partition("/")
-    return bool(key) and base in getattr(domain, "retrieval_intents", ()) and (
-        f"utter_{name}" in (getattr(domain, "responses", None) or {})
+    return (
+        bool(key)
+        and base in getattr(domain, "retrieval_intents", ())
+        and (f"utter_{name}" in (getattr(domain, "responses", None) or {}))
     )
 
 
 def as_text(text: Text, domain: Any) -> Text:
     """A message starting with "/" that is not an accepted payload, without the slashes."""
     stripped = text.lstrip()
-    if (stripped.startswith(INTENT_MESSAGE_PREFIX) and not is_accepted_payload(text, domain)
-            and not is_retrieval_button(text, domain)):
+    if (
+        stripped.startswith(INTENT_MESSAGE_PREFIX)
+        and not is_accepted_payload(text, domain)
+        and not is_retrieval_button(text, domain)
+    ):
         return stripped.lstrip(INTENT_MESSAGE_PREFIX)
     return text
 
@@ -283,10 +314,16 @@ class SafeRestInput(RestInput):
         try:
             # A stream cannot change its status once started: the replies are held
             # until the turn is stored, or replaced by "not saved, send it again".
-            await handle_and_store(on_new_message, UserMessage(
-                text, QueueOutputChannel(queue), sender_id,
-                input_channel=input_channel, metadata=metadata,
-            ))
+            await handle_and_store(
+                on_new_message,
+                UserMessage(
+                    text,
+                    QueueOutputChannel(queue),
+                    sender_id,
+                    input_channel=input_channel,
+                    metadata=metadata,
+                ),
+            )
         except Exception as error:
             _log_failure(error, stream=True)
         finally:
@@ -301,9 +338,7 @@ class SafeRestInput(RestInput):
         input_channel = validate_input_channel(data.get("input_channel"), self.name())
         return sender, text, metadata, input_channel
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -332,27 +367,39 @@ class SafeRestInput(RestInput):
 
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(
-                    text, collector, sender, input_channel=input_channel, metadata=metadata,
-                ))
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=input_channel,
+                        metadata=metadata,
+                    )
+                )
             except asyncio.CancelledError:
-                logger.error("REST: handling a message was cancelled (time-out or the "
-                             "client went away).")
+                logger.error(
+                    "REST: handling a message was cancelled (time-out or the client went away)."
+                )
                 raise
             except ConversationNotSaved as error:
                 logger.error("REST: a message could not be stored (%s); answered 503.", error)
                 return response.json(
-                    {"error": "not_saved",
-                     "detail": "the message could not be saved, so it was not processed; "
-                               "please send it again in a minute or two"},
-                    status=503, headers={"Retry-After": "30"},
+                    {
+                        "error": "not_saved",
+                        "detail": "the message could not be saved, so it was not processed; "
+                        "please send it again in a minute or two",
+                    },
+                    status=503,
+                    headers={"Retry-After": "30"},
                 )
             except Exception as error:
                 _log_failure(error)
                 return response.json(
-                    {"error": "internal_error",
-                     "detail": "the message could not be processed and may not have "
-                               "been kept; please send it again"},
+                    {
+                        "error": "internal_error",
+                        "detail": "the message could not be processed and may not have "
+                        "been kept; please send it again",
+                    },
                     status=500,
                 )
             return response.json(collector.messages)
@@ -368,6 +415,9 @@ def _log_failure(error: BaseException, stream: bool = False) -> None:
     while tb is not None:
         frames.append(f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}")
         tb = tb.tb_next
-    logger.error("REST: failed to handle a message%s: %s at %s",
-                 " (streamed)" if stream else "", type(error).__name__,
-                 " <- ".join(reversed(frames[-6:])) or "?")
+    logger.error(
+        "REST: failed to handle a message%s: %s at %s",
+        " (streamed)" if stream else "",
+        type(error).__name__,
+        " <- ".join(reversed(frames[-6:])) or "?",
+    )

@@ -25,6 +25,7 @@ What differs from `rasa.core.channels.slack` (see docs/channels/slack.md):
   message is updated to show the choice instead of live buttons;
 - errors while answering are logged instead of lost in a background task.
 """
+
 import asyncio
 import json
 import logging
@@ -164,9 +165,7 @@ class SlackInput(StockSlackInput):
         channel = channel or self.slack_channel
         return SlackBot(self.slack_token, channel, thread_id, self.proxy, api_url=self.api_url)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)
 
         @slack_webhook.listener("before_server_stop")
@@ -188,8 +187,10 @@ class SlackInput(StockSlackInput):
                 return self._not_configured()
             if request.method != "POST":
                 return response.json({"error": "POST Slack events here"}, status=405)
-            if not (request.headers.get("X-Slack-Signature")
-                    and request.headers.get("X-Slack-Request-Timestamp")):
+            if not (
+                request.headers.get("X-Slack-Signature")
+                and request.headers.get("X-Slack-Request-Timestamp")
+            ):
                 return response.json({"error": "missing Slack signature"}, status=401)
             if not self.is_request_from_slack_authentic(request):
                 logger.warning("Slack: rejected a request with a wrong or expired signature.")
@@ -204,7 +205,9 @@ class SlackInput(StockSlackInput):
             except Exception:  # never let Slack see a 500 (it would retry)
                 logger.exception("Slack: failed to handle a request; answered 200.")
                 return response.text("")
-            return response.json({"error": f"unsupported content type {content_type!r}"}, status=415)
+            return response.json(
+                {"error": f"unsupported content type {content_type!r}"}, status=415
+            )
 
         return slack_webhook
 
@@ -230,38 +233,56 @@ class SlackInput(StockSlackInput):
         if body.get("type") != "event_callback" or not isinstance(event, dict):
             return response.text("ignored")
         if not self._is_user_message(body) or event.get("subtype") not in USER_SUBTYPES:
-            logger.debug("Slack: not a user message (%s/%s), ignored.", event.get("type"), event.get("subtype"))
+            logger.debug(
+                "Slack: not a user message (%s/%s), ignored.",
+                event.get("type"),
+                event.get("subtype"),
+            )
             return response.text("ignored")
         metadata = self._event_metadata(body)
         if not event.get("user") or event.get("user") in metadata.pop("bot_users"):
             return response.text("ignored")
         if not self._is_supported_channel(body, metadata):
-            logger.debug("Slack: message in channel %s not for the bot, ignored.", metadata["out_channel"])
+            logger.debug(
+                "Slack: message in channel %s not for the bot, ignored.", metadata["out_channel"]
+            )
             return response.text("ignored")
 
         # One answer per message: a retry has the same event_id, the second
         # event of a mention (message + app_mention) the same channel and ts.
         event_key = f"event:{body['event_id']}" if body.get("event_id") else None
-        message_key = f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None
+        message_key = (
+            f"message:{event.get('channel')}:{event.get('ts')}" if event.get("ts") else None
+        )
         state = self.seen.claim(event_key, message_key)
         if state == DONE:
             logger.info(
                 "Slack: event %s already handled (retry #%s, %s), not answered again.",
-                body.get("event_id"), request.headers.get("X-Slack-Retry-Num", "0"),
+                body.get("event_id"),
+                request.headers.get("X-Slack-Retry-Num", "0"),
                 request.headers.get("X-Slack-Retry-Reason", "duplicate"),
             )
             return response.text("", headers={"X-Slack-No-Retry": "1"})
         if state == HANDLING:
             # Another replica took it and has not finished: it may have died. Slack
             # retries a non-2xx later; by then it is done, or the claim expired.
-            logger.info("Slack: event %s is being handled elsewhere; asked for a later retry.",
-                        body.get("event_id"))
+            logger.info(
+                "Slack: event %s is being handled elsewhere; asked for a later retry.",
+                body.get("event_id"),
+            )
             return response.json({"error": "being handled, retry later"}, status=503)
 
         text = self._sanitize_user_message(event["text"], metadata["users"])
-        sender_id = self._get_conversation_id(event["user"], metadata["out_channel"], metadata["thread_id"])
-        self._dispatch(on_new_message, text, sender_id, metadata,
-                       handled=lambda: self.seen.finish(event_key, message_key))
+        sender_id = self._get_conversation_id(
+            event["user"], metadata["out_channel"], metadata["thread_id"]
+        )
+        self._dispatch(
+            on_new_message,
+            text,
+            sender_id,
+            metadata,
+            handled=lambda: self.seen.finish(event_key, message_key),
+        )
         return response.text("")
 
     @staticmethod
@@ -321,18 +342,24 @@ class SlackInput(StockSlackInput):
         self._dispatch(on_new_message, value, sender_id, metadata)
         return response.text("")
 
-    async def _show_choice(self, channel: Text, message: Dict[Text, Any], action: Dict[Text, Any]) -> None:
+    async def _show_choice(
+        self, channel: Text, message: Dict[Text, Any], action: Dict[Text, Any]
+    ) -> None:
         """Replace the clicked message's buttons by the choice, so that old
         buttons cannot be clicked again and the answer stays visible."""
         title = ((action.get("text") or {}).get("text") or action.get("value") or "").strip()
         title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"You chose: *{title}*"}]})
-        client = AsyncWebClient(self.slack_token, base_url=self.api_url, proxy=self.proxy,
-                                timeout=API_TIMEOUT_SECONDS)
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"You chose: *{title}*"}]}
+        )
+        client = AsyncWebClient(
+            self.slack_token, base_url=self.api_url, proxy=self.proxy, timeout=API_TIMEOUT_SECONDS
+        )
         try:
-            await client.chat_update(channel=channel, ts=message["ts"],
-                                     text=message.get("text") or title, blocks=blocks)
+            await client.chat_update(
+                channel=channel, ts=message["ts"], text=message.get("text") or title, blocks=blocks
+            )
         except Exception as error:  # cosmetic: never fail the dialogue for it
             logger.warning("Slack: could not update the clicked message: %s", error)
 

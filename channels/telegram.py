@@ -32,6 +32,7 @@ What differs from `rasa.core.channels.telegram` (see docs/channels/telegram.md):
 - /start, /help and /stop are the intents greet, help and stop; message edits,
   channel posts and messages from other bots are not answered.
 """
+
 import asyncio
 import hmac
 import json
@@ -114,7 +115,9 @@ class TelegramOutput(StockTelegramOutput):
         if button_type is None:
             crowded = len(buttons) > 3 or any(len(b.get("title", "")) > 18 for b in buttons)
             button_type = "vertical" if crowded else "inline"
-        await super().send_text_with_buttons(recipient_id, text, buttons, button_type=button_type, **kwargs)
+        await super().send_text_with_buttons(
+            recipient_id, text, buttons, button_type=button_type, **kwargs
+        )
 
     @staticmethod
     def _fit_callback_data(button: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -124,8 +127,13 @@ class TelegramOutput(StockTelegramOutput):
         if len(payload.encode()) <= CALLBACK_DATA_MAX_BYTES:
             return button
         title = str(button.get("title", ""))
-        logger.warning("Telegram: button payload over 64 bytes, sending its title instead: %r", payload)
-        return {**button, "payload": title.encode()[:CALLBACK_DATA_MAX_BYTES].decode(errors="ignore")}
+        logger.warning(
+            "Telegram: button payload over 64 bytes, sending its title instead: %r", payload
+        )
+        return {
+            **button,
+            "payload": title.encode()[:CALLBACK_DATA_MAX_BYTES].decode(errors="ignore"),
+        }
 
 
 class TelegramInput(StockTelegramInput):
@@ -164,7 +172,8 @@ class TelegramInput(StockTelegramInput):
         if self.problem:
             logger.warning(
                 "Telegram channel is not configured: %s. Its webhook answers 503 "
-                "until it is (see docs/channels/telegram.md).", self.problem,
+                "until it is (see docs/channels/telegram.md).",
+                self.problem,
             )
 
     def _configuration_problem(self) -> Optional[Text]:
@@ -196,8 +205,11 @@ class TelegramInput(StockTelegramInput):
 
     async def _start_up(self) -> None:
         if not self.webhook_url:
-            logger.info("Telegram: %s not set, so setWebhook is not called; set the webhook "
-                        "yourself, with secret_token (docs/channels/telegram.md).", ENV_WEBHOOK_URL)
+            logger.info(
+                "Telegram: %s not set, so setWebhook is not called; set the webhook "
+                "yourself, with secret_token (docs/channels/telegram.md).",
+                ENV_WEBHOOK_URL,
+            )
             if not self.verify:
                 return
         for attempt, delay in enumerate(self._retry_delays(), start=1):
@@ -207,16 +219,25 @@ class TelegramInput(StockTelegramInput):
                     await self.set_webhook()
                 return
             except (Unauthorized, BadRequest) as error:
-                logger.error("Telegram: the Bot API refused the set-up (%s); not retrying. "
-                             "Check %s and %s.", error, ENV_TOKEN, ENV_WEBHOOK_URL)
+                logger.error(
+                    "Telegram: the Bot API refused the set-up (%s); not retrying. Check %s and %s.",
+                    error,
+                    ENV_TOKEN,
+                    ENV_WEBHOOK_URL,
+                )
                 return
             except RetryAfter as error:
                 delay = max(delay, error.timeout)
                 logger.warning("Telegram: flood control, retrying in %ss.", delay)
             except (NetworkError, TelegramAPIError, OSError, asyncio.TimeoutError) as error:
-                logger.warning("Telegram: Bot API at %s not reachable (attempt %d: %s); "
-                               "still serving, trying again in %ss.",
-                               self.api_url, attempt, error, delay)
+                logger.warning(
+                    "Telegram: Bot API at %s not reachable (attempt %d: %s); "
+                    "still serving, trying again in %ss.",
+                    self.api_url,
+                    attempt,
+                    error,
+                    delay,
+                )
             except Exception:
                 logger.exception("Telegram: set-up failed unexpectedly; retrying in %ss.", delay)
             await asyncio.sleep(delay)
@@ -235,7 +256,10 @@ class TelegramInput(StockTelegramInput):
         if not self.username_matches:
             logger.error(
                 "Telegram: %s belongs to @%s, not @%s (%s); updates are not answered.",
-                ENV_TOKEN, me.username, self.verify, ENV_BOT_USERNAME,
+                ENV_TOKEN,
+                me.username,
+                self.verify,
+                ENV_BOT_USERNAME,
             )
 
     async def set_webhook(self) -> bool:
@@ -254,9 +278,7 @@ class TelegramInput(StockTelegramInput):
 
     # -- The webhook ---------------------------------------------------------
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram_webhook = Blueprint("telegram_webhook", __name__)
 
         @telegram_webhook.listener("after_server_start")
@@ -305,8 +327,10 @@ class TelegramInput(StockTelegramInput):
                 # e.g. the user blocked the bot, or the Bot API is unreachable
                 logger.warning("Telegram: could not answer an update (%s); answered 200.", error)
             except Exception:
-                logger.exception("Telegram: failed to handle an update; answered 200 so that "
-                                 "Telegram does not re-send it.")
+                logger.exception(
+                    "Telegram: failed to handle an update; answered 200 so that "
+                    "Telegram does not re-send it."
+                )
             return response.text("success")
 
         return telegram_webhook
@@ -346,8 +370,9 @@ class TelegramInput(StockTelegramInput):
         if state == HANDLING:
             # Another replica took it and has not finished: it may have died. Telegram
             # re-sends after a non-2xx; by then it is done, or the claim expired.
-            logger.info("Telegram: update %s is being handled elsewhere; asked to re-send.",
-                        update_id)
+            logger.info(
+                "Telegram: update %s is being handled elsewhere; asked to re-send.", update_id
+            )
             return response.json({"error": "being handled, re-send later"}, status=503)
         try:
             await self._answer_update(data, request, on_new_message)
@@ -356,7 +381,9 @@ class TelegramInput(StockTelegramInput):
         return None
 
     async def _answer_update(
-        self, data: Dict[Text, Any], request: Request,
+        self,
+        data: Dict[Text, Any],
+        request: Request,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
         update_id = data.get("update_id")
@@ -387,9 +414,16 @@ class TelegramInput(StockTelegramInput):
         if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART:
             texts.append(COMMANDS["/start"])  # stock behaviour: restart, then greet
         for each in texts:
-            stored = await handle_and_store(on_new_message, UserMessage(
-                each, out_channel, chat_id, input_channel=self.name(), metadata=metadata,
-            ))
+            stored = await handle_and_store(
+                on_new_message,
+                UserMessage(
+                    each,
+                    out_channel,
+                    chat_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                ),
+            )
             if not stored:  # the person was told to send it again
                 return
 
@@ -426,7 +460,9 @@ class TelegramInput(StockTelegramInput):
                     title = button.text
         try:
             if title and msg.text and len(msg.text) + len(title) < 4000:
-                await bot.edit_message_text(f"{msg.text}\n\n\u2714 {title}", msg.chat.id, msg.message_id)
+                await bot.edit_message_text(
+                    f"{msg.text}\n\n\u2714 {title}", msg.chat.id, msg.message_id
+                )
             else:
                 await bot.edit_message_reply_markup(msg.chat.id, msg.message_id)
         except TelegramAPIError as error:

@@ -34,6 +34,7 @@ options as Rasa's `socketio` channel. Two differences from the stock connector:
 /webhooks/socketio/, the widget's socket at /socket.io, and trackers record
 `input_channel: socketio` as before.
 """
+
 import inspect
 import json
 import logging
@@ -123,13 +124,15 @@ def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
 
     async def page(_: Request) -> HTTPResponse:
         return await response.file(
-            index, mime_type="text/html; charset=utf-8",
+            index,
+            mime_type="text/html; charset=utf-8",
             headers={"Cache-Control": "no-cache"},
         )
 
     async def page_script(_: Request) -> HTTPResponse:
         return await response.file(
-            web_dir / "page.js", mime_type="application/javascript; charset=utf-8",
+            web_dir / "page.js",
+            mime_type="application/javascript; charset=utf-8",
             headers={"Cache-Control": "no-cache"},
         )
 
@@ -137,15 +140,18 @@ def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
         if not widget.is_file():
             return response.text(
                 "The web chat widget is not installed: run `npm ci --prefix web` "
-                "(./assistant web does it for you).\n", status=503,
+                "(./assistant web does it for you).\n",
+                status=503,
             )
         return await response.file(
-            widget, mime_type="application/javascript; charset=utf-8",
+            widget,
+            mime_type="application/javascript; charset=utf-8",
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
-    app.add_route(page_redirect, page_path, methods=["GET"], name="webchat_page_redirect",
-                  strict_slashes=True)
+    app.add_route(
+        page_redirect, page_path, methods=["GET"], name="webchat_page_redirect", strict_slashes=True
+    )
     app.add_route(page, page_path + "/", methods=["GET"], name="webchat_page", strict_slashes=True)
     app.add_route(page_script, page_path + "/page.js", methods=["GET"], name="webchat_page_script")
     app.add_route(widget_script, page_path + "/webchat.js", methods=["GET"], name="webchat_script")
@@ -169,8 +175,13 @@ class WebChatInput(SocketIOInput):
         channel.extra_origins = configured_origins(credentials.get("cors_allowed_origins"))
         return channel
 
-    def __init__(self, *args: Any, page_path: Optional[Text] = DEFAULT_PAGE_PATH,
-                 web_dir: Optional[Path] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        page_path: Optional[Text] = DEFAULT_PAGE_PATH,
+        web_dir: Optional[Path] = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.page_path = page_path
         self.web_dir = web_dir or DEFAULT_WEB_DIR
@@ -188,8 +199,12 @@ class WebChatInput(SocketIOInput):
         sio = self.sio
         sio.eio.cors_allowed_origins = self.origin_allowed
         blueprint = WebChatBlueprint(
-            sio, self.socketio_path, "socketio_webhook", __name__,
-            page_path=self.page_path, web_dir=self.web_dir,
+            sio,
+            self.socketio_path,
+            "socketio_webhook",
+            __name__,
+            page_path=self.page_path,
+            web_dir=self.web_dir,
         )
 
         @blueprint.route("/", methods=["GET"])
@@ -207,7 +222,9 @@ class WebChatInput(SocketIOInput):
                 data["session_id"] = uuid.uuid4().hex
             if self.session_persistence:
                 await join_room(sio, sid, data["session_id"], namespace=self.namespace)
-            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+            await sio.emit(
+                "session_confirm", data["session_id"], room=sid, namespace=self.namespace
+            )
             logger.debug(f"User {sid} connected to socketIO endpoint.")
 
         # Replaces the stock handler of user messages, which took any session_id
@@ -225,7 +242,11 @@ class WebChatInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
-            if not is_valid_sender(sender) or not isinstance(text, str) or not isinstance(metadata, dict):
+            if (
+                not is_valid_sender(sender)
+                or not isinstance(text, str)
+                or not isinstance(metadata, dict)
+            ):
                 logger.debug("Web chat: ignored a malformed message.")
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
@@ -235,15 +256,24 @@ class WebChatInput(SocketIOInput):
                 return
             if len(text) > MAX_MESSAGE_CHARS:
                 await output.send_text_message(
-                    sender, f"Sorry, that message is too long for me. Please keep it under "
-                            f"{MAX_MESSAGE_CHARS:,} characters.")
+                    sender,
+                    f"Sorry, that message is too long for me. Please keep it under "
+                    f"{MAX_MESSAGE_CHARS:,} characters.",
+                )
                 return
             agent = getattr(blueprint.ctx.app.ctx, "agent", None)
             text = as_text(text, agent.domain if agent is not None else None)
             # Replies are sent once the turn is stored; if it cannot be, the
             # person is told to send the message again (channels/saved_turns.py).
-            await handle_and_store(on_new_message, UserMessage(
-                text, output, sender, input_channel=self.name(), metadata=metadata,
-            ))
+            await handle_and_store(
+                on_new_message,
+                UserMessage(
+                    text,
+                    output,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                ),
+            )
 
         return blueprint

@@ -23,6 +23,7 @@ setting). When this policy is loaded it bounds that wait to ACTION_SERVER_TIMEOU
 seconds (environment; default 3, far above the milliseconds our actions take), so
 a hung action server is answered like a stopped one, urgent advice included.
 """
+
 import logging
 import os
 from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Text, Tuple
@@ -73,7 +74,10 @@ def failed_actions(steps: Sequence[Step], custom: Collection[Text]) -> List[Text
 
 
 def next_action(
-    steps: Sequence[Step], custom: Collection[Text], intent: Optional[Text], active_loop: Optional[Text]
+    steps: Sequence[Step],
+    custom: Collection[Text],
+    intent: Optional[Text],
+    active_loop: Optional[Text],
 ) -> Optional[Text]:
     """What to do next in a turn where a custom action failed; None when none failed.
 
@@ -108,8 +112,12 @@ def action_timeout(environ: Mapping[Text, Text]) -> float:
     except ValueError:
         seconds = 0.0
     if not 0 < seconds <= 300:
-        logger.warning("%s=%r is not a number of seconds between 0 and 300; using %s.",
-                       ENV_ACTION_TIMEOUT, raw, DEFAULT_ACTION_TIMEOUT)
+        logger.warning(
+            "%s=%r is not a number of seconds between 0 and 300; using %s.",
+            ENV_ACTION_TIMEOUT,
+            raw,
+            DEFAULT_ACTION_TIMEOUT,
+        )
         return DEFAULT_ACTION_TIMEOUT
     return seconds
 
@@ -123,7 +131,8 @@ def bound_action_server_wait(environ: Mapping[Text, Text] = os.environ) -> float
     # refused connection. A total time-out raises asyncio.TimeoutError, which
     # Rasa's slot extraction does not catch: the whole turn failed with a 500.
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = aiohttp.ClientTimeout(
-        total=None, sock_connect=seconds, sock_read=seconds)
+        total=None, sock_connect=seconds, sock_read=seconds
+    )
     return seconds
 
 
@@ -139,8 +148,10 @@ def _intent_to_act_on(tracker: DialogueStateTracker) -> Optional[Text]:
     """The latest intent; a reply that confirms an urgent sign counts as reporting one."""
     intent = tracker.latest_message.intent.get("name") if tracker.latest_message else None
     events = [
-        ("user", "") if isinstance(event, UserUttered)
-        else ("action", event.action_name or "") if isinstance(event, ActionExecuted)
+        ("user", "")
+        if isinstance(event, UserUttered)
+        else ("action", event.action_name or "")
+        if isinstance(event, ActionExecuted)
         else ("other", "")
         for event in tracker.events
     ]

@@ -9,6 +9,7 @@ Rasa's own method, with its own error. Measured with scripts/bench/: Rasa's
 CPU per message 71-80 ms -> 29-32 ms, p50 at one user 76 -> 34-38 ms
 (docs/performance.md). It replaces a Rasa method: re-measure on any upgrade.
 """
+
 from typing import Any, Dict
 
 from jsonschema.exceptions import best_match

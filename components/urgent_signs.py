@@ -14,6 +14,7 @@ classifiers and applies screening/routing.py (plain Python, tested by tables):
 
 The classifier's ranking is kept for debugging.
 """
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -36,9 +37,7 @@ from screening.routing import URGENT_INTENT, route
 __all__ = ["URGENT_INTENT", "UrgentSignIntentOverride"]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class UrgentSignIntentOverride(GraphComponent):
     @classmethod
     def create(

@@ -13,6 +13,7 @@ retried when another process changed the lock in between). Everything else -
 the key format, the ticket logic, the endpoint settings - is Rasa's own, so
 `endpoints.yml` only names this class as the lock store's `type`.
 """
+
 import json
 from typing import Any, Callable, Optional, Text, Tuple
 

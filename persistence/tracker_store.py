@@ -22,6 +22,7 @@ is answered and then lost. For this store the wrapper raises
 (channels/saved_turns.py) and the next message, once the database is back, goes
 on from the last stored turn. See docs/production.md, "The database fails".
 """
+
 import logging
 import os
 from typing import Any, Dict, Optional, Text
@@ -87,7 +88,12 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         if url:
             settings = sql_settings(url)
             # The URL may carry a password: log where, never how.
-            logger.info("Tracker store: %s database %s on %s", settings["dialect"], settings["db"], settings["host"])
+            logger.info(
+                "Tracker store: %s database %s on %s",
+                settings["dialect"],
+                settings["db"],
+                settings["host"],
+            )
         else:
             settings = {"dialect": "sqlite", "db": kwargs.get("db", "conversations.db")}
         passthrough = {k: v for k, v in kwargs.items() if k not in settings and k != "url"}

@@ -4,6 +4,7 @@ Plain Python (no Rasa imports). Kept apart from triage so the decision can be
 tested on its own, and the wording (aimed at about a grade-8 reading level) can
 change without touching the decision.
 """
+
 from typing import List, Mapping, Optional
 
 from screening.findings import (
@@ -88,21 +89,32 @@ SAFETY_NET = (
 # How "I've noted: ..." says back each answer a description gave (yes, no, not sure).
 NOTED = {
     "drainage": ("fluid or pus from it", "no fluid or pus", "not sure about fluid or pus"),
-    "infection": ("redness, warmth, swelling or fever", "no redness, swelling or fever",
-                  "not sure about redness, swelling or fever"),
-    "neuro_symptoms": ("new leg, bladder or bowel problems",
-                       "no new leg, bladder or bowel problems",
-                       "not sure about leg, bladder or bowel problems"),
+    "infection": (
+        "redness, warmth, swelling or fever",
+        "no redness, swelling or fever",
+        "not sure about redness, swelling or fever",
+    ),
+    "neuro_symptoms": (
+        "new leg, bladder or bowel problems",
+        "no new leg, bladder or bowel problems",
+        "not sure about leg, bladder or bowel problems",
+    ),
     "hair_tuft": ("some hair near it", "no hair", "not sure about hair"),
     "skin_tag": ("a skin tag or growth", "no skin tag", "not sure about a skin tag"),
     "lump": ("a lump under the skin", "no lump", "not sure about a lump"),
-    "discoloration": ("a mark or colour change", "no mark or colour change",
-                      "not sure about a mark or colour change"),
+    "discoloration": (
+        "a mark or colour change",
+        "no mark or colour change",
+        "not sure about a mark or colour change",
+    ),
     "deep": ("it's deep", "you can see its bottom", "not sure how deep it is"),
     "large": ("it's wider than about 5 mm", "it's small", "not sure how big it is"),
     "high": ("it's higher up, above the crease", "it's low down", "not sure how high up it is"),
-    "cleft_abnormal": ("the crease is split or crooked", "the crease is straight",
-                       "not sure about the crease"),
+    "cleft_abnormal": (
+        "the crease is split or crooked",
+        "the crease is straight",
+        "not sure about the crease",
+    ),
     "multiple": ("more than one dimple", "just one dimple", "not sure how many there are"),
     "off_midline": ("it's off to one side", "it's in the middle", "not sure if it's in the middle"),
 }
@@ -265,5 +277,12 @@ def advice_messages(
 
 
 __all__ = [
-    "LABEL", "REASON", "REASSURE", "REFER", "URGENT", "advice_messages", "noted", "summary",
+    "LABEL",
+    "REASON",
+    "REASSURE",
+    "REFER",
+    "URGENT",
+    "advice_messages",
+    "noted",
+    "summary",
 ]

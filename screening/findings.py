@@ -3,6 +3,7 @@
 Plain Python on purpose: no Rasa imports, so it can be tested by tables and used
 both inside the NLU pipeline (Rasa server) and by the action server.
 """
+
 from enum import Enum
 from typing import Tuple
 

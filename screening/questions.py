@@ -1,4 +1,5 @@
 """Which screening questions still need asking. Plain Python, no Rasa imports."""
+
 from typing import Any, List, Mapping
 
 from screening.findings import (

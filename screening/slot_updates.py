@@ -7,6 +7,7 @@ Plain Python (no Rasa imports). Combines, in order of trust:
 3. a bare reply to the question that is open ("nope", "not sure", or the
    affirm / deny / dont_know intent of a button or typed answer).
 """
+
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from screening.extraction import Extraction

@@ -10,6 +10,7 @@ table-tested. The rules follow docs/clinical-criteria.md:
 - reassure every red flag answered "no" (a simple dimple), or two dimples one
            on each side of the spine (back dimples) with nothing else found.
 """
+
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
 
@@ -79,13 +80,9 @@ def triage(
     if back_dimples:
         # Side dimples are not a sacral dimple: the red-flag questions do not apply
         # unless the person reported a sign themselves (then `present` is not empty).
-        not_ruled_out: Tuple[str, ...] = tuple(
-            n for n in FINDINGS if answered[n] == Answer.UNSURE
-        )
+        not_ruled_out: Tuple[str, ...] = tuple(n for n in FINDINGS if answered[n] == Answer.UNSURE)
     else:
-        not_ruled_out = tuple(
-            n for n in FINDINGS if answered[n] in (Answer.UNSURE, None)
-        )
+        not_ruled_out = tuple(n for n in FINDINGS if answered[n] in (Answer.UNSURE, None))
 
     red_flags = present + ((UNSURE_FLAG,) if not_ruled_out or emergency_unsure else ())
 

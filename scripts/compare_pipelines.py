@@ -10,6 +10,7 @@ scores it on tests/data/heldout_nlu.yml (scripts/heldout_nlu.py), with the
 median CPU time of one parse. The figures chosen from are kept in
 docs/nlu-pipeline.md.
 """
+
 import argparse
 import importlib.util
 import json
@@ -25,17 +26,38 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(config: Path, folds: int, out: Path) -> dict:
     start = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data",
-         "--config", str(config), "--cross-validation", "--folds", str(folds),
-         "--out", str(out), "--no-plot"],
-        cwd=ROOT, check=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--nlu",
+            "data",
+            "--config",
+            str(config),
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     seconds = time.monotonic() - start
     intent = json.loads((out / "intent_report.json").read_text())["macro avg"]["f1-score"]
     faq = json.loads((out / "response_selection_report.json").read_text())["macro avg"]["f1-score"]
-    return {"config": config.stem, "intent_macro_f1": round(intent, 3),
-            "faq_topic_macro_f1": round(faq, 3), "seconds": round(seconds)}
+    return {
+        "config": config.stem,
+        "intent_macro_f1": round(intent, 3),
+        "faq_topic_macro_f1": round(faq, 3),
+        "seconds": round(seconds),
+    }
 
 
 def run_heldout(config: Path, out: Path) -> dict:
@@ -43,16 +65,38 @@ def run_heldout(config: Path, out: Path) -> dict:
 
     start = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "nlu", "--nlu", "data", "--domain", "domain.yml",
-         "--config", str(config), "--out", str(out), "--fixed-model-name", config.stem],
-        cwd=ROOT, check=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--nlu",
+            "data",
+            "--domain",
+            "domain.yml",
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            config.stem,
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     seconds = time.monotonic() - start
     report = evaluate(out / f"{config.stem}.tar.gz")
-    return {"config": config.stem, "heldout_intent_macro_f1": round(report.intent_macro_f1, 3),
-            "heldout_faq_topic_macro_f1": round(report.faq_topic_macro_f1, 3),
-            "cpu_ms_per_parse": round(report.cpu_ms_per_parse, 2), "train_seconds": round(seconds)}
+    return {
+        "config": config.stem,
+        "heldout_intent_macro_f1": round(report.intent_macro_f1, 3),
+        "heldout_faq_topic_macro_f1": round(report.faq_topic_macro_f1, 3),
+        "cpu_ms_per_parse": round(report.cpu_ms_per_parse, 2),
+        "train_seconds": round(seconds),
+    }
 
 
 def save_blank_spacy_pipelines() -> None:
@@ -69,8 +113,11 @@ def save_blank_spacy_pipelines() -> None:
     if not (target / "meta.json").exists():
         if importlib.util.find_spec("spacy_lookups_data") is None:
             # Not a dependency of the assistant: its pipeline does not lemmatize.
-            print("spacy_lemma_logreg needs: .venv/bin/pip install --no-deps "
-                  "spacy-lookups-data==1.0.5", file=sys.stderr)
+            print(
+                "spacy_lemma_logreg needs: .venv/bin/pip install --no-deps "
+                "spacy-lookups-data==1.0.5",
+                file=sys.stderr,
+            )
             return
         nlp = spacy.blank("en")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -83,8 +130,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", default="results/pipelines")
-    parser.add_argument("--heldout", action="store_true",
-                        help="train on all data, score on tests/data/heldout_nlu.yml")
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="train on all data, score on tests/data/heldout_nlu.yml",
+    )
     parser.add_argument("--only", nargs="*", help="config names (file stems) to run")
     args = parser.parse_args()
     for config in sorted((ROOT / "scripts" / "pipelines").glob("*.yml")):

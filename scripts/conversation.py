@@ -12,6 +12,7 @@ the server that answered, and the transcript is shown when something goes wrong.
 With several servers (replicas of one assistant sharing a tracker store), message n goes
 to server (first + n) % len(servers): every message to another replica than the one before.
 """
+
 import time
 import uuid
 from dataclasses import dataclass
@@ -58,8 +59,14 @@ class Conversation:
     """One person's conversation. `track_questions`: after every turn, read which
     screening question is open (one tracker request) and keep it in `asked`."""
 
-    def __init__(self, servers: Union[RasaServer, Sequence[RasaServer]], name: str = "chat",
-                 first: int = 0, sender: Optional[str] = None, track_questions: bool = False):
+    def __init__(
+        self,
+        servers: Union[RasaServer, Sequence[RasaServer]],
+        name: str = "chat",
+        first: int = 0,
+        sender: Optional[str] = None,
+        track_questions: bool = False,
+    ):
         self.servers = [servers] if isinstance(servers, RasaServer) else list(servers)
         self.name = name
         self.id = sender or f"{name}-{uuid.uuid4().hex[:8]}"
@@ -80,8 +87,9 @@ class Conversation:
         url = f"{self.servers[index].url}/webhooks/rest/webhook"
         sent = time.perf_counter()
         try:
-            status, replies = http("POST", url, {"sender": self.id, "message": text},
-                                   timeout=timeout)
+            status, replies = http(
+                "POST", url, {"sender": self.id, "message": text}, timeout=timeout
+            )
         except OSError as error:
             status, replies = 0, repr(error)
         return Turn(text, index, status, replies, sent, time.perf_counter())
@@ -120,7 +128,8 @@ class Conversation:
             return self._tracker
         replica = self.servers[self.next_server() if server is None else server]
         status, tracker = http(
-            "GET", f"{replica.url}/conversations/{self.id}/tracker?token={replica.token}")
+            "GET", f"{replica.url}/conversations/{self.id}/tracker?token={replica.token}"
+        )
         if status != 200:
             raise self.failure(f"GET tracker answered {status}: {str(tracker)[:300]}")
         if server is None:
@@ -138,8 +147,9 @@ class Conversation:
         slots = self.slots()
         return slots["screening_result"], slots["red_flags"]
 
-    def answer_until_done(self, answers: Mapping[str, str], default: str = "/deny",
-                          limit: int = 25) -> str:
+    def answer_until_done(
+        self, answers: Mapping[str, str], default: str = "/deny", limit: int = 25
+    ) -> str:
         """Answer each open screening question from `answers` (slot -> message), else with
         `default`, until the form closes; returns everything the bot said meanwhile."""
         everything = ""

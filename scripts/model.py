@@ -9,6 +9,7 @@ model in models/ was trained. The fingerprint is a hash of those files, kept
 next to the model, so the check takes milliseconds instead of Rasa's own
 (which loads TensorFlow first).
 """
+
 import hashlib
 import subprocess
 import sys
@@ -39,7 +40,9 @@ def fingerprint() -> str:
 
 
 def is_current() -> bool:
-    return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == fingerprint()
+    return (
+        MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == fingerprint()
+    )
 
 
 def train() -> Path:
@@ -48,9 +51,20 @@ def train() -> Path:
     want = fingerprint()
     subprocess.run(
         [
-            sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", str(MODELS), "--fixed-model-name", MODEL_NAME,
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            MODEL_NAME,
         ],
         cwd=ROOT,
         check=True,

@@ -6,6 +6,8 @@ stopping it stops whatever it forked too (Sanic workers). Servers for tests and 
 benchmark take a free port on 127.0.0.1 and log to a file of their own, so several stacks
 can run side by side.
 """
+
+import contextlib
 import json
 import os
 import signal
@@ -29,8 +31,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
-         timeout: float = 60.0) -> Tuple[int, Any]:
+def http(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: Optional[Dict[str, str]] = None,
+    timeout: float = 60.0,
+) -> Tuple[int, Any]:
     """A small HTTP client: returns (status, parsed JSON or text); raises OSError only when
     nothing answers."""
     data = None
@@ -61,9 +68,15 @@ class Process:
     """A server process. Its output goes to `log_dir/<name>.log`, or to this terminal
     when there is no log_dir (`./assistant web` shows Rasa's own messages)."""
 
-    def __init__(self, name: str, args: List[str], log_dir: Optional[Path] = None,
-                 env: Optional[Dict[str, str]] = None, log_path: Optional[Path] = None,
-                 nice: int = 0):
+    def __init__(
+        self,
+        name: str,
+        args: List[str],
+        log_dir: Optional[Path] = None,
+        env: Optional[Dict[str, str]] = None,
+        log_path: Optional[Path] = None,
+        nice: int = 0,
+    ):
         self.name = name
         self.args = args
         self.log_path = log_path or (log_dir / f"{name}.log" if log_dir else None)
@@ -74,12 +87,17 @@ class Process:
         self.popen: Optional[subprocess.Popen] = None
 
     def start(self) -> "Process":
-        log = open(self.log_path, "ab") if self.log_path else None
+        # Closed in the finally below, once the child holds its own copy of the descriptor.
+        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         command = (["nice", "-n", str(self.nice)] if self.nice else []) + self.args
         try:
             self.popen = subprocess.Popen(
-                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None,
-                env=self.env, start_new_session=True,
+                command,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT if log else None,
+                env=self.env,
+                start_new_session=True,
             )
         finally:
             if log:
@@ -126,10 +144,8 @@ class Process:
     def renice(self, value: int = 0) -> None:
         """Every process and thread of the group to CPU priority `value`; raising the
         priority needs privileges, so without them it stays as it is."""
-        try:
+        with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PGRP, self.pid, value)
-        except OSError:
-            pass
 
     def wait(self) -> int:
         assert self.popen is not None, f"{self.name} was never started"
@@ -142,10 +158,8 @@ class Process:
                 os.killpg(popen.pid, sig)
                 popen.wait(timeout=20)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(popen.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 popen.wait()
 
 
@@ -157,15 +171,19 @@ def action_server_command(port: int) -> List[str]:
     return [PYTHON, "-m", "actions", "--port", str(port)]
 
 
-def start_action_server(log_dir: Optional[Path] = None, port: Optional[int] = None,
-                        log_path: Optional[Path] = None,
-                        args: Optional[List[str]] = None) -> Tuple[Process, str]:
+def start_action_server(
+    log_dir: Optional[Path] = None,
+    port: Optional[int] = None,
+    log_path: Optional[Path] = None,
+    args: Optional[List[str]] = None,
+) -> Tuple[Process, str]:
     """Start the action server and wait for its health check; returns (process, webhook URL).
 
     `args`: another command line for it (the benchmark's `python -m rasa_sdk`)."""
     port = port or free_port()
-    process = Process(f"actions-{port}", args or action_server_command(port), log_dir,
-                      log_path=log_path).start()
+    process = Process(
+        f"actions-{port}", args or action_server_command(port), log_dir, log_path=log_path
+    ).start()
     try:
         process.wait_until(f"http://127.0.0.1:{port}/health")
     except BaseException:
@@ -185,13 +203,20 @@ class RasaServer:
     `tracker_db` is that file. `launcher` replaces `-m rasa` (the benchmark starts Rasa
     through a module that patches it first)."""
 
-    def __init__(self, model: Path, action_url: str, log_dir: Path,
-                 tracker_store: Optional[Dict[str, Any]] = None,
-                 lock_store: Optional[Dict[str, Any]] = None,
-                 credentials: Optional[Dict[str, Any]] = None,
-                 port: Optional[int] = None, env: Optional[Dict[str, str]] = None,
-                 endpoints: Optional[Dict[str, Any]] = None, launcher: str = "rasa",
-                 nice: int = 0):
+    def __init__(
+        self,
+        model: Path,
+        action_url: str,
+        log_dir: Path,
+        tracker_store: Optional[Dict[str, Any]] = None,
+        lock_store: Optional[Dict[str, Any]] = None,
+        credentials: Optional[Dict[str, Any]] = None,
+        port: Optional[int] = None,
+        env: Optional[Dict[str, str]] = None,
+        endpoints: Optional[Dict[str, Any]] = None,
+        launcher: str = "rasa",
+        nice: int = 0,
+    ):
         import yaml
 
         self.port = port or free_port()
@@ -205,8 +230,10 @@ class RasaServer:
         if tracker_store is None:
             self.tracker_db = log_dir / f"tracker-{self.port}.db"
             tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
-        settings: Dict[str, Any] = {"action_endpoint": {"url": action_url},
-                                    "tracker_store": tracker_store}
+        settings: Dict[str, Any] = {
+            "action_endpoint": {"url": action_url},
+            "tracker_store": tracker_store,
+        }
         if lock_store:
             settings["lock_store"] = lock_store
         for key, value in (endpoints or {}).items():
@@ -219,14 +246,32 @@ class RasaServer:
         self.endpoints_file.write_text(yaml.safe_dump(settings))
         self.credentials_file = log_dir / f"credentials-{self.port}.yml"
         self.credentials_file.write_text(
-            yaml.safe_dump(credentials or {"channels.rest.SafeRestInput": None}))
+            yaml.safe_dump(credentials or {"channels.rest.SafeRestInput": None})
+        )
         self.process = Process(
             f"rasa-{self.port}",
-            [PYTHON, "-m", launcher, "run", "--model", str(model),
-             "--endpoints", str(self.endpoints_file), "--credentials", str(self.credentials_file),
-             "--port", str(self.port), "--interface", "127.0.0.1",
-             "--enable-api", "--auth-token", self.token],
-            log_dir, env, nice=nice,
+            [
+                PYTHON,
+                "-m",
+                launcher,
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(self.endpoints_file),
+                "--credentials",
+                str(self.credentials_file),
+                "--port",
+                str(self.port),
+                "--interface",
+                "127.0.0.1",
+                "--enable-api",
+                "--auth-token",
+                self.token,
+            ],
+            log_dir,
+            env,
+            nice=nice,
         )
 
     def start(self, warm_up: bool = True, timeout: float = 240.0) -> "RasaServer":
@@ -236,8 +281,12 @@ class RasaServer:
             if warm_up:
                 # TensorFlow builds its inference graph on the first parsed text
                 # (several seconds); do it here, not inside a test's first turn.
-                http("POST", f"{self.url}/model/parse?token={self.token}",
-                     {"text": "hello there"}, timeout=120)
+                http(
+                    "POST",
+                    f"{self.url}/model/parse?token={self.token}",
+                    {"text": "hello there"},
+                    timeout=120,
+                )
         except BaseException:
             self.process.stop()
             raise
@@ -255,14 +304,16 @@ class RasaServer:
 
     def send(self, sender: str, text: str) -> List[Dict[str, Any]]:
         """Send one message over the REST channel; return the bot's replies."""
-        status, replies = http("POST", f"{self.url}/webhooks/rest/webhook",
-                               {"sender": sender, "message": text})
+        status, replies = http(
+            "POST", f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": text}
+        )
         assert status == 200, (status, replies)
         return replies
 
     def tracker(self, sender: str) -> Dict[str, Any]:
         status, tracker = http(
-            "GET", f"{self.url}/conversations/{sender}/tracker?token={self.token}")
+            "GET", f"{self.url}/conversations/{sender}/tracker?token={self.token}"
+        )
         assert status == 200, (status, tracker)
         return tracker
 
@@ -270,8 +321,9 @@ class RasaServer:
         return self.tracker(sender)["slots"]
 
     def domain(self) -> Dict[str, Any]:
-        status, domain = http("GET", f"{self.url}/domain?token={self.token}",
-                              headers={"Accept": "application/json"})
+        status, domain = http(
+            "GET", f"{self.url}/domain?token={self.token}", headers={"Accept": "application/json"}
+        )
         if status != 200 or not isinstance(domain, dict):
             raise RuntimeError(f"GET /domain answered {status}: {str(domain)[:200]}")
         return domain

@@ -39,7 +39,7 @@ def main(mode: str) -> int:
     try:
         actions, _ = start_action_server(port=ACTION_PORT, log_path=ACTION_LOG)
     except RuntimeError as error:
-        raise SystemExit(f"The action server did not start: {error}")
+        raise SystemExit(f"The action server did not start: {error}") from error
     try:
         if mode == "web":
             return serve_web()
@@ -107,7 +107,7 @@ def serve_web() -> int:
         print(f"\n  The web chat is ready: {page}/chat/\n  (Ctrl-C stops it)\n", flush=True)
         return rasa.wait()
     except RuntimeError as error:
-        raise SystemExit(str(error))
+        raise SystemExit(str(error)) from error
     except KeyboardInterrupt:
         return 0
     finally:

@@ -39,9 +39,16 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import aiohttp
 import socketio  # type: ignore[import-untyped]
 
+from scripts.processes import (
+    ROOT,
+    Process,
+    RasaServer,
+    free_port,
+    start_action_server,
+    temp_log_dir,
+)
 from tests.fake_platforms import FakeSlack, FakeTelegram
 from tests.faults import WebChat
-from tests.stack import ROOT, Process, RasaServer, free_port, start_action_server, temp_log_dir
 from tests.test_scale_out import QUESTIONS, REASSURE, REFER, SIMPLE_BABY, URGENT
 
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"

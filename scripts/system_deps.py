@@ -15,6 +15,7 @@ everything is present:
 Exits non-zero with a clear message when something is missing and cannot be
 installed (not root, no apt-get, no npm). Set SKIP_SYSTEM_DEPS=1 to skip.
 """
+
 import os
 import shutil
 import subprocess
@@ -53,7 +54,9 @@ def apt_install(path: Path, packages: "list[str]", what: str, variable: str) -> 
         subprocess.run(["apt-get", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
         subprocess.run(
             ["apt-get", "install", "-y", "--no-install-recommends", *packages],
-            check=True, env=env, stdout=subprocess.DEVNULL,
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
     except subprocess.CalledProcessError as error:
         raise SystemExit(
@@ -83,14 +86,29 @@ def ensure_web_modules() -> None:
     if web_modules_current():
         return
     if not shutil.which("npm"):
-        raise SystemExit("ERROR: npm is needed to install the web chat widget (web/package-lock.json). "
-                         "Install Node.js 18 or newer.")
+        raise SystemExit(
+            "ERROR: npm is needed to install the web chat widget (web/package-lock.json). "
+            "Install Node.js 18 or newer."
+        )
     say("Installing the web chat widget (npm ci --prefix web)")
     try:
-        subprocess.run(["npm", "ci", "--prefix", str(WEB), "--ignore-scripts", "--no-audit", "--no-fund",
-                        "--loglevel=error"], check=True)
+        subprocess.run(
+            [
+                "npm",
+                "ci",
+                "--prefix",
+                str(WEB),
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ],
+            check=True,
+        )
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"ERROR: npm ci --prefix web failed ({error}); see npm's output above.") from None
+        raise SystemExit(
+            f"ERROR: npm ci --prefix web failed ({error}); see npm's output above."
+        ) from None
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ Run without the rest of the session (a single test), the fixture does the work i
     def held_out_report(log_dir):
         return background.result("held_out_report", lambda: _held_out_report(log_dir))
 """
+
 import functools
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple

@@ -78,8 +78,8 @@ def pytest_collection_modifyitems(session, config, items):
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.server)
     slow = [any(item.get_closest_marker(m) for m in SLOW_MARKERS) for item in items]
-    fast_items = [item for item, is_slow in zip(items, slow) if not is_slow]
-    slow_items = [item for item, is_slow in zip(items, slow) if is_slow]
+    fast_items = [item for item, is_slow in zip(items, slow, strict=True) if not is_slow]
+    slow_items = [item for item, is_slow in zip(items, slow, strict=True) if is_slow]
     if config.getoption("--quick"):
         config.hook.pytest_deselected(items=slow_items)
         items[:] = fast_items

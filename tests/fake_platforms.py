@@ -15,6 +15,7 @@ might get wrong: a wrong token, Slack's `as_user` with a new-app bot token
 (`invalid_arguments`), Telegram callback_data over 64 bytes, and a chat that
 blocked the bot (403).
 """
+
 import asyncio
 import itertools
 import json
@@ -41,6 +42,7 @@ class Call:
 
 # start() returns the stand-in itself, typed as the subclass it is called on.
 Api = TypeVar("Api", bound="FakeApi")
+
 
 class FakeApi:
     """An HTTP server in a thread that records calls; subclasses add routes."""
@@ -107,19 +109,28 @@ class FakeApi:
         with self._changed:
             return [c for c in self.calls if c.method == method and (where is None or where(c))]
 
-    def wait_for(self, method: str, where: Optional[Callable[[Call], bool]] = None,
-                 timeout: float = 60.0, count: int = 1) -> Call:
+    def wait_for(
+        self,
+        method: str,
+        where: Optional[Callable[[Call], bool]] = None,
+        timeout: float = 60.0,
+        count: int = 1,
+    ) -> Call:
         """The `count`-th call to `method` matching `where`; fails after `timeout`."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                found = [c for c in self.calls if c.method == method and (where is None or where(c))]
+                found = [
+                    c for c in self.calls if c.method == method and (where is None or where(c))
+                ]
                 if len(found) >= count:
                     return found[count - 1]
                 left = deadline - time.monotonic()
                 if left <= 0:
                     seen = [(c.method, c.params) for c in self.calls[-10:]]
-                    raise AssertionError(f"no {method} call (#{count}) within {timeout}s; last calls: {seen}")
+                    raise AssertionError(
+                        f"no {method} call (#{count}) within {timeout}s; last calls: {seen}"
+                    )
                 self._changed.wait(left)
 
     # Parameters that clients may send as JSON text inside a form body.
@@ -156,8 +167,9 @@ class FakeApi:
 class FakeSlack(FakeApi):
     """The Slack Web API methods the connector uses, under /api/."""
 
-    def __init__(self, token: str = "xoxb-test-token", port: Optional[int] = None,
-                 bot_user_id: str = "UBOT") -> None:
+    def __init__(
+        self, token: str = "xoxb-test-token", port: Optional[int] = None, bot_user_id: str = "UBOT"
+    ) -> None:
         super().__init__(port)
         self.token = token
         self.bot_user_id = bot_user_id
@@ -176,24 +188,39 @@ class FakeSlack(FakeApi):
     def answer(self, request: web.Request, call: Call) -> web.Response:
         method, params = call.method, call.params
         auth = request.headers.get("Authorization", "")
-        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
         if token != self.token:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if "as_user" in params:
             # What Slack answers for a bot token of an app created since 2020.
-            return web.json_response({"ok": False, "error": "invalid_arguments",
-                                      "deprecated_argument": "as_user"})
+            return web.json_response(
+                {"ok": False, "error": "invalid_arguments", "deprecated_argument": "as_user"}
+            )
         if method == "chat.postMessage":
             if not params.get("channel"):
                 return web.json_response({"ok": False, "error": "channel_not_found"})
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            message = {"type": "message", "user": self.bot_user_id, "bot_id": "BBOT", "ts": ts,
-                       "text": params.get("text", ""), "blocks": params.get("blocks", [])}
+            message = {
+                "type": "message",
+                "user": self.bot_user_id,
+                "bot_id": "BBOT",
+                "ts": ts,
+                "text": params.get("text", ""),
+                "blocks": params.get("blocks", []),
+            }
             call.result.update(message)
-            return web.json_response({"ok": True, "channel": params["channel"], "ts": ts, "message": message})
+            return web.json_response(
+                {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
+            )
         if method == "chat.update":
-            return web.json_response({"ok": True, "channel": params.get("channel"), "ts": params.get("ts"),
-                                      "text": params.get("text", "")})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "channel": params.get("channel"),
+                    "ts": params.get("ts"),
+                    "text": params.get("text", ""),
+                }
+            )
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": self.bot_user_id, "bot_id": "BBOT"})
         return web.json_response({"ok": False, "error": "unknown_method"})
@@ -207,16 +234,22 @@ def slack_buttons(call: Call) -> List[Dict[str, str]]:
     """[{title, payload}] of the button blocks of one chat.postMessage."""
     return [
         {"title": element["text"]["text"], "payload": element.get("value")}
-        for block in call.params.get("blocks") or [] if block.get("type") == "actions"
-        for element in block.get("elements", []) if element.get("type") == "button"
+        for block in call.params.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+        if element.get("type") == "button"
     ]
 
 
 class FakeTelegram(FakeApi):
     """The Bot API methods the connector uses, under /bot<token>/<method>."""
 
-    def __init__(self, token: str = "123456:TEST-token", port: Optional[int] = None,
-                 username: str = "dimples_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        port: Optional[int] = None,
+        username: str = "dimples_test_bot",
+    ) -> None:
         super().__init__(port)
         self.token = token
         self.username = username
@@ -233,7 +266,9 @@ class FakeTelegram(FakeApi):
 
     @staticmethod
     def _error(status: int, description: str) -> web.Response:
-        return web.json_response({"ok": False, "error_code": status, "description": description}, status=status)
+        return web.json_response(
+            {"ok": False, "error_code": status, "description": description}, status=status
+        )
 
     json_params = ("reply_markup", "allowed_updates")
 
@@ -243,11 +278,19 @@ class FakeTelegram(FakeApi):
             return self._error(401, "Unauthorized")
         ok = lambda result: web.json_response({"ok": True, "result": result})  # noqa: E731
         if method == "getMe":
-            return ok({"id": int(self.token.split(":")[0]), "is_bot": True,
-                       "first_name": "Dimples", "username": self.username})
+            return ok(
+                {
+                    "id": int(self.token.split(":")[0]),
+                    "is_bot": True,
+                    "first_name": "Dimples",
+                    "username": self.username,
+                }
+            )
         if method == "setWebhook":
             if not str(params.get("url", "")).startswith("https://"):
-                return self._error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+                return self._error(
+                    400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+                )
             return web.json_response({"ok": True, "result": True, "description": "Webhook was set"})
         if method == "answerCallbackQuery":
             return ok(True)
@@ -261,11 +304,20 @@ class FakeTelegram(FakeApi):
                         return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
             message_id = int(params.get("message_id") or next(self._message_ids))
             call.result["message_id"] = message_id
-            return ok({"message_id": message_id, "date": int(time.time()),
-                       "chat": {"id": int(chat_id), "type": "private"},
-                       "from": {"id": int(self.token.split(":")[0]), "is_bot": True,
-                                "first_name": "Dimples", "username": self.username},
-                       "text": params.get("text", "")})
+            return ok(
+                {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": int(chat_id), "type": "private"},
+                    "from": {
+                        "id": int(self.token.split(":")[0]),
+                        "is_bot": True,
+                        "first_name": "Dimples",
+                        "username": self.username,
+                    },
+                    "text": params.get("text", ""),
+                }
+            )
         return self._error(404, "Not Found: method not found")
 
     # -- what the user saw ---------------------------------------------------
@@ -276,5 +328,7 @@ class FakeTelegram(FakeApi):
 def telegram_buttons(call: Call) -> List[Dict[str, str]]:
     """[{title, payload}] of the inline keyboard of one sendMessage."""
     markup = call.params.get("reply_markup") or {}
-    rows = markup.get("inline_keyboard") or [[{"text": b["text"]} for b in row] for row in markup.get("keyboard", [])]
+    rows = markup.get("inline_keyboard") or [
+        [{"text": b["text"]} for b in row] for row in markup.get("keyboard", [])
+    ]
     return [{"title": b["text"], "payload": b.get("callback_data")} for row in rows for b in row]

@@ -1,4 +1,5 @@
 """Each custom action, run with rasa_sdk's Tracker and CollectingDispatcher."""
+
 import asyncio
 from typing import Any, Dict, List, Optional
 
@@ -19,14 +20,22 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 ALL_NO = {name: "no" for name in FINDINGS}
 
 
-def tracker(slots: Optional[Dict[str, Any]] = None, text: str = "", intent: str = "inform",
-            entities: Optional[List[Dict[str, Any]]] = None, active_loop: Optional[str] = None,
-            events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+def tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    text: str = "",
+    intent: str = "inform",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[str] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
     return Tracker(
         sender_id="test",
         slots={"requested_slot": None, **(slots or {})},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
-                        "entities": entities or []},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": entities or [],
+        },
         events=events or [],
         paused=False,
         followup_action=None,
@@ -47,17 +56,26 @@ def slot_events(events) -> Dict[str, Any]:
 
 # --- action_extract_findings -------------------------------------------------
 
+
 def test_extract_findings_reads_free_text_with_negation():
-    events, messages = run(ActionExtractFindings(), tracker(
-        {"requested_slot": "hair_tuft"}, "no hair or marks, but there's a little skin tag", "deny",
-        active_loop="screening_form"))
+    events, messages = run(
+        ActionExtractFindings(),
+        tracker(
+            {"requested_slot": "hair_tuft"},
+            "no hair or marks, but there's a little skin tag",
+            "deny",
+            active_loop="screening_form",
+        ),
+    )
     assert slot_events(events) == {"hair_tuft": "no", "discoloration": "no", "skin_tag": "yes"}
     assert messages == []
 
 
 def test_extract_findings_answers_the_open_question_from_a_button():
-    events, _ = run(ActionExtractFindings(), tracker(
-        {"requested_slot": "lump"}, "/affirm", "affirm", active_loop="screening_form"))
+    events, _ = run(
+        ActionExtractFindings(),
+        tracker({"requested_slot": "lump"}, "/affirm", "affirm", active_loop="screening_form"),
+    )
     assert slot_events(events) == {"lump": "yes"}
 
 
@@ -67,15 +85,21 @@ def test_extract_findings_ignores_yes_when_no_screening_is_running():
 
 
 def test_extract_findings_records_urgent_signs_outside_the_screening():
-    events, _ = run(ActionExtractFindings(), tracker(text="my baby's dimple is oozing pus", intent="faq"))
+    events, _ = run(
+        ActionExtractFindings(), tracker(text="my baby's dimple is oozing pus", intent="faq")
+    )
     assert slot_events(events)["drainage"] == "yes"
 
 
 # --- validate_screening_form --------------------------------------------------
 
+
 def _next_question(slots):
-    events = asyncio.run(ValidateScreeningForm().run(
-        CollectingDispatcher(), tracker(slots, active_loop="screening_form"), DOMAIN))
+    events = asyncio.run(
+        ValidateScreeningForm().run(
+            CollectingDispatcher(), tracker(slots, active_loop="screening_form"), DOMAIN
+        )
+    )
     requested = [e["value"] for e in events if e.get("name") == "requested_slot"]
     return requested[-1]
 
@@ -95,11 +119,16 @@ def test_form_ends_after_side_dimples():
 
 # --- action_screening_outcome --------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "slots, result, red_flags, words",
     [
-        ({**ALL_NO, "subject": "baby", "age_months": 0.5, "dimple_pattern": "one_midline"},
-         "reassure", [], "simple sacral dimple"),
+        (
+            {**ALL_NO, "subject": "baby", "age_months": 0.5, "dimple_pattern": "one_midline"},
+            "reassure",
+            [],
+            "simple sacral dimple",
+        ),
         ({**ALL_NO, "hair_tuft": "yes", "subject": "baby"}, "refer", ["hair_tuft"], "tuft of hair"),
         ({**ALL_NO, "deep": "unsure"}, "refer", ["unsure"], "You were not sure about"),
         ({"drainage": "yes"}, "urgent", ["drainage", "unsure"], "medical care today"),
@@ -114,43 +143,79 @@ def test_outcome_sets_the_contract_slots_and_explains(slots, result, red_flags, 
     assert ActiveLoop(None) in events
 
 
-CONFIRMED = [{"event": "action", "name": "utter_ask_urgent_confirmation"},
-             {"event": "action", "name": "action_listen"}, {"event": "user", "text": "yes"}]
+CONFIRMED = [
+    {"event": "action", "name": "utter_ask_urgent_confirmation"},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "yes"},
+]
 
 
-@pytest.mark.parametrize("intent, result", [("affirm", "urgent"), ("dont_know", "urgent"),
-                                            ("deny", "refer")])
+@pytest.mark.parametrize(
+    "intent, result", [("affirm", "urgent"), ("dont_know", "urgent"), ("deny", "refer")]
+)
 def test_outcome_after_the_confirming_question(intent, result):
     events, _ = run(ActionScreeningOutcome(), tracker({}, "yes", intent, events=CONFIRMED))
     assert slot_events(events)["screening_result"] == result
 
 
 def test_a_reply_to_the_confirming_question_does_not_answer_the_open_question():
-    events, _ = run(ActionExtractFindings(), tracker(
-        {"requested_slot": "lump"}, "yes", "affirm", active_loop="screening_form",
-        events=CONFIRMED))
+    events, _ = run(
+        ActionExtractFindings(),
+        tracker(
+            {"requested_slot": "lump"},
+            "yes",
+            "affirm",
+            active_loop="screening_form",
+            events=CONFIRMED,
+        ),
+    )
     assert slot_events(events) == {}
 
 
 def test_form_hands_a_possible_urgent_sign_back_to_the_rules():
-    events, _ = run(ValidateScreeningForm(), tracker(
-        {"requested_slot": "hair_tuft"}, "she's not herself", "possible_urgent_sign",
-        active_loop="screening_form"))
-    assert events == [{"event": "action_execution_rejected", "name": "screening_form",
-                       "policy": None, "confidence": None, "timestamp": None}]
+    events, _ = run(
+        ValidateScreeningForm(),
+        tracker(
+            {"requested_slot": "hair_tuft"},
+            "she's not herself",
+            "possible_urgent_sign",
+            active_loop="screening_form",
+        ),
+    )
+    assert events == [
+        {
+            "event": "action_execution_rejected",
+            "name": "screening_form",
+            "policy": None,
+            "confidence": None,
+            "timestamp": None,
+        }
+    ]
 
 
 def test_outcome_for_an_urgent_intent_without_a_known_sign_is_still_urgent():
-    events, _ = run(ActionScreeningOutcome(), tracker({}, "something is coming out of it", "report_urgent_sign"))
+    events, _ = run(
+        ActionScreeningOutcome(), tracker({}, "something is coming out of it", "report_urgent_sign")
+    )
     assert slot_events(events)["screening_result"] == "urgent"
 
 
 # --- action_start_screening -----------------------------------------------------
 
+
 def test_start_keeps_what_a_first_message_said():
-    events, messages = run(ActionStartScreening(), tracker(
-        {"hair_tuft": "yes"}, "my baby has a tuft of hair by her dimple", "start_screening",
-        events=[{"event": "user", "text": "..."}, {"event": "slot", "name": "hair_tuft", "value": "yes"}]))
+    events, messages = run(
+        ActionStartScreening(),
+        tracker(
+            {"hair_tuft": "yes"},
+            "my baby has a tuft of hair by her dimple",
+            "start_screening",
+            events=[
+                {"event": "user", "text": "..."},
+                {"event": "slot", "name": "hair_tuft", "value": "yes"},
+            ],
+        ),
+    )
     # Nothing is reset; the one event is the sign of success the Rasa side looks for.
     assert events == [SlotSet("screening_interrupted", None)]
     # ... and what the message said is said back in one line.
@@ -158,9 +223,15 @@ def test_start_keeps_what_a_first_message_said():
 
 
 def test_start_by_button_says_nothing_back():
-    _, messages = run(ActionStartScreening(), tracker(
-        {}, "/start_screening", "start_screening",
-        events=[{"event": "user", "text": "/start_screening"}]))
+    _, messages = run(
+        ActionStartScreening(),
+        tracker(
+            {},
+            "/start_screening",
+            "start_screening",
+            events=[{"event": "user", "text": "/start_screening"}],
+        ),
+    )
     assert messages == []
 
 
@@ -171,9 +242,15 @@ def test_starting_again_forgets_the_last_screening_but_not_this_message():
         {"event": "user", "text": "check my son's dimple again"},
         {"event": "slot", "name": "subject", "value": "child"},
     ]
-    events, _ = run(ActionStartScreening(), tracker(
-        {"lump": "yes", "subject": "child", "screening_result": "refer"}, "check my son's dimple again",
-        "start_screening", events=history))
+    events, _ = run(
+        ActionStartScreening(),
+        tracker(
+            {"lump": "yes", "subject": "child", "screening_result": "refer"},
+            "check my son's dimple again",
+            "start_screening",
+            events=history,
+        ),
+    )
     got = slot_events(events)
     assert got["lump"] is None and got["screening_result"] is None and got["red_flags"] is None
     assert got["subject"] == "child"
@@ -187,7 +264,13 @@ def test_a_screening_cut_off_by_an_outage_carries_on_with_its_answers():
         {"event": "slot", "name": "screening_interrupted", "value": True},
         {"event": "user", "text": "check a dimple"},
     ]
-    events, _ = run(ActionStartScreening(), tracker(
-        {"hair_tuft": "yes", "subject": "baby", "screening_interrupted": True}, "check a dimple",
-        "start_screening", events=history))
+    events, _ = run(
+        ActionStartScreening(),
+        tracker(
+            {"hair_tuft": "yes", "subject": "baby", "screening_interrupted": True},
+            "check a dimple",
+            "start_screening",
+            events=history,
+        ),
+    )
     assert events == [SlotSet("screening_interrupted", None)]  # no answer reset

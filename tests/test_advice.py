@@ -1,4 +1,5 @@
 """The words of each outcome: advice, reasons, summary and the disclaimer."""
+
 import pytest
 
 from screening.advice import LABEL, REASON, advice_messages
@@ -14,8 +15,11 @@ def _text(answers, pattern="one_midline", subject="baby", age=0.5):
 
 
 def test_every_outcome_says_it_is_not_a_diagnosis_and_has_a_summary():
-    for answers, pattern in [(ALL_NO, "one_midline"), ({**ALL_NO, "lump": "yes"}, None),
-                             ({**ALL_NO, "drainage": "yes"}, None)]:
+    for answers, pattern in [
+        (ALL_NO, "one_midline"),
+        ({**ALL_NO, "lump": "yes"}, None),
+        ({**ALL_NO, "drainage": "yes"}, None),
+    ]:
         _, text = _text(answers, pattern)
         assert "not a diagnosis" in text
         assert "Summary of your answers" in text
@@ -28,7 +32,9 @@ def test_reassurance_explains_why_and_what_would_change_it():
     assert "Why:" in text and "Get it checked sooner" in text
 
 
-@pytest.mark.parametrize("name", [n for n in FINDINGS if n not in ("drainage", "infection", "neuro_symptoms")])
+@pytest.mark.parametrize(
+    "name", [n for n in FINDINGS if n not in ("drainage", "infection", "neuro_symptoms")]
+)
 def test_referral_names_each_finding_and_mentions_the_scan(name):
     outcome, text = _text({**ALL_NO, name: "yes"})
     assert outcome.result == "refer"

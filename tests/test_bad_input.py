@@ -38,6 +38,7 @@ same requests (measured when this connector was written):
 
 Run on its own: DIMPLES_MODEL=... pytest tests/test_bad_input.py
 """
+
 import http.client
 import json
 import re
@@ -72,6 +73,7 @@ REPLY_KEYS = {"text", "buttons", "image", "custom", "attachment", "elements", "q
 # A small HTTP client that can send anything (no Content-Type, broken bodies)
 # ---------------------------------------------------------------------------
 
+
 class Answer:
     def __init__(self, status: int, raw: bytes, seconds: float):
         self.status = status
@@ -86,8 +88,13 @@ class Answer:
         return f"<{self.status} {self.raw[:300]!r}>"
 
 
-def post(server: RasaServer, body: Any, content_type: Optional[str] = JSON,
-         query: str = "", timeout: float = 120.0) -> Answer:
+def post(
+    server: RasaServer,
+    body: Any,
+    content_type: Optional[str] = JSON,
+    query: str = "",
+    timeout: float = 120.0,
+) -> Answer:
     if not isinstance(body, bytes):
         body = json.dumps(body).encode()  # ensure_ascii: lone surrogates become \\udXXX
     headers = {"Content-Type": content_type} if content_type else {}
@@ -139,6 +146,7 @@ def user_texts(server: RasaServer, sender: str) -> List[str]:
 # (a) The table: one request of each kind
 # ---------------------------------------------------------------------------
 
+
 def _body(sender: Any = "", message: Any = "hello", **extra: Any) -> Dict[str, Any]:
     return {"sender": sender, "message": message, **extra}
 
@@ -168,7 +176,13 @@ REJECTED = [
     ("sender 256 chars", _body("s" * (MAX_SENDER_CHARS + 1)), JSON, 400, "invalid_sender"),
     ("sender with NUL", _body("a\x00b"), JSON, 400, "invalid_sender"),
     ("sender with a newline", _body("a\nb"), JSON, 400, "invalid_sender"),
-    ("sender lone surrogate", b'{"sender": "\\udfff", "message": "hi"}', JSON, 400, "invalid_sender"),
+    (
+        "sender lone surrogate",
+        b'{"sender": "\\udfff", "message": "hi"}',
+        JSON,
+        400,
+        "invalid_sender",
+    ),
     ("message missing", {"sender": S}, JSON, 400, "invalid_message"),
     ("message null", _body(S, None), JSON, 400, "invalid_message"),
     ("message number", _body(S, 42), JSON, 400, "invalid_message"),
@@ -185,8 +199,13 @@ REJECTED = [
     ("metadata list", _body(S, metadata=[1, 2]), JSON, 400, "invalid_metadata"),
     ("input_channel number", _body(S, input_channel=5), JSON, 400, "invalid_input_channel"),
     ("Content-Type text/plain", _body(S), "text/plain", 415, "unsupported_media"),
-    ("Content-Type form", b"sender=a&message=hello", "application/x-www-form-urlencoded", 415,
-     "unsupported_media"),
+    (
+        "Content-Type form",
+        b"sender=a&message=hello",
+        "application/x-www-form-urlencoded",
+        415,
+        "unsupported_media",
+    ),
     ("no Content-Type", _body(S), None, 415, "unsupported_media"),
 ]
 
@@ -220,8 +239,9 @@ def test_limits_fit_the_extractor():
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("label, body, content_type, status, error", REJECTED,
-                         ids=[row[0] for row in REJECTED])
+@pytest.mark.parametrize(
+    "label, body, content_type, status, error", REJECTED, ids=[row[0] for row in REJECTED]
+)
 def test_bad_requests_get_a_clear_4xx(server, label, body, content_type, status, error):
     sender = new_sender("rejected")
     if isinstance(body, dict):
@@ -249,8 +269,12 @@ def test_odd_text_gets_a_reply_and_is_kept(server, label, text):
 
 @pytest.mark.server
 def test_unknown_senders_start_their_own_conversation(server):
-    for sender in (new_sender("unknown"), "ünïcødé-ساره-" + uuid.uuid4().hex[:6], "../x/y?z#" + uuid.uuid4().hex[:6],
-                   "s" * (MAX_SENDER_CHARS - 10) + uuid.uuid4().hex[:10]):
+    for sender in (
+        new_sender("unknown"),
+        "ünïcødé-ساره-" + uuid.uuid4().hex[:6],
+        "../x/y?z#" + uuid.uuid4().hex[:6],
+        "s" * (MAX_SENDER_CHARS - 10) + uuid.uuid4().hex[:10],
+    ):
         answer = post(server, {"sender": sender, "message": "hello"})
         assert_replies(answer, sender)
         assert "back dimples" in texts(answer.body)
@@ -268,7 +292,10 @@ def test_streaming_refuses_bad_input_and_answers_good_input(server):
 
 @pytest.mark.server
 def test_the_server_survives_senders_that_used_to_stop_it(server):
-    for raw in (b'{"sender": "\\udfff", "message": "hi"}', b'{"sender": "a\\u0000", "message": "hi"}'):
+    for raw in (
+        b'{"sender": "\\udfff", "message": "hi"}',
+        b'{"sender": "a\\u0000", "message": "hi"}',
+    ):
         assert_clear_error(post(server, raw), 400, "invalid_sender")
     assert server.process.alive()
     sender = new_sender("alive")
@@ -278,7 +305,10 @@ def test_the_server_survives_senders_that_used_to_stop_it(server):
 def _screening_state(server: RasaServer, sender: str) -> Tuple[Optional[str], Dict[str, Any], int]:
     tracker = server.tracker(sender)
     slots = tracker["slots"]
-    kept = {k: slots[k] for k in ("subject", "age_months", "dimple_pattern", "drainage", "requested_slot")}
+    kept = {
+        k: slots[k]
+        for k in ("subject", "age_months", "dimple_pattern", "drainage", "requested_slot")
+    }
     loop = (tracker.get("active_loop") or {}).get("name")
     return loop, kept, sum(e["event"] == "user" for e in tracker["events"])
 
@@ -304,13 +334,25 @@ def test_a_screening_in_progress_survives_bad_input(server):
             assert_clear_error(post(server, body, content_type), status, error)
             refused += 1
     assert refused >= 15
-    for text in ("👶🏻🙏", "طفلي لديه غمازة", "לתינוק שלי יש גומה", "\u202ehello\u202c",
-                 "hi\x01\x02\x1b[31m\x7f", "hello\x00world", "\ud800 hi",
-                 "<script>alert(1)</script>", '/inform{"age_months": ', "lorem ipsum dolor"):
+    for text in (
+        "👶🏻🙏",
+        "طفلي لديه غمازة",
+        "לתינוק שלי יש גומה",
+        "\u202ehello\u202c",
+        "hi\x01\x02\x1b[31m\x7f",
+        "hello\x00world",
+        "\ud800 hi",
+        "<script>alert(1)</script>",
+        '/inform{"age_months": ',
+        "lorem ipsum dolor",
+    ):
         answer = post(server, {"sender": sender, "message": text})
         assert_replies(answer, sender)
         reply = texts(answer.body)
-        assert "didn't catch that" in reply or "fluid, pus or other discharge" in reply, (text, reply)
+        assert "didn't catch that" in reply or "fluid, pus or other discharge" in reply, (
+            text,
+            reply,
+        )
         loop, now, _ = _screening_state(server, sender)
         assert (loop, now) == ("screening_form", before), (text, now)
 
@@ -320,7 +362,11 @@ def test_a_screening_in_progress_survives_bad_input(server):
     assert "red, warm or swollen" in reply  # the next question, not a restart
     slots = server.slots(sender)
     assert slots["drainage"] == "no" and slots["requested_slot"] == "infection"
-    assert (slots["subject"], slots["age_months"], slots["dimple_pattern"]) == ("baby", 0.5, "one_midline")
+    assert (slots["subject"], slots["age_months"], slots["dimple_pattern"]) == (
+        "baby",
+        0.5,
+        "one_midline",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -328,18 +374,81 @@ def test_a_screening_in_progress_survives_bad_input(server):
 # ---------------------------------------------------------------------------
 
 EMOJI = ["😀", "😭", "🙏", "👶🏻", "👍🏽", "🤷‍♀️", "❤️", "🇬🇧", "👨‍👩‍👧", "🔥", "✅", "🙂"]
-HTML = ["<script>alert(1)</script>", "<b>", "</b>", "<img src=x onerror=alert(1)>", "&lt;", "&amp;",
-        "&#0;", "<!--", "-->", "<br/>", "<div style='x'>", "javascript:alert(1)", "<", ">", "</"]
-WORDS = ["my", "baby", "has", "a", "dimple", "no", "hair", "not", "sure", "leaking", "pus", "red",
-         "swollen", "deep", "lump", "skin", "tag", "?", "yes", "hello", "back", "dimples", "stop",
-         "what", "is", "it", "3 weeks", "5mm", "\u202e", "\u200b", "\x00", "\n", "\t"]
-PAYLOADS = ["/affirm", "/deny", "/dont_know", "/greet", "/stop", "/help", "/start_screening",
-            "/faq/what_are_back_dimples", "/goodbye", "/out_of_scope", "/bot_challenge"]
+HTML = [
+    "<script>alert(1)</script>",
+    "<b>",
+    "</b>",
+    "<img src=x onerror=alert(1)>",
+    "&lt;",
+    "&amp;",
+    "&#0;",
+    "<!--",
+    "-->",
+    "<br/>",
+    "<div style='x'>",
+    "javascript:alert(1)",
+    "<",
+    ">",
+    "</",
+]
+WORDS = [
+    "my",
+    "baby",
+    "has",
+    "a",
+    "dimple",
+    "no",
+    "hair",
+    "not",
+    "sure",
+    "leaking",
+    "pus",
+    "red",
+    "swollen",
+    "deep",
+    "lump",
+    "skin",
+    "tag",
+    "?",
+    "yes",
+    "hello",
+    "back",
+    "dimples",
+    "stop",
+    "what",
+    "is",
+    "it",
+    "3 weeks",
+    "5mm",
+    "\u202e",
+    "\u200b",
+    "\x00",
+    "\n",
+    "\t",
+]
+PAYLOADS = [
+    "/affirm",
+    "/deny",
+    "/dont_know",
+    "/greet",
+    "/stop",
+    "/help",
+    "/start_screening",
+    "/faq/what_are_back_dimples",
+    "/goodbye",
+    "/out_of_scope",
+    "/bot_challenge",
+]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=8,
 )
 
@@ -353,29 +462,43 @@ message_texts = st.one_of(
     st.text(max_size=80),  # any code point but surrogates
     st.text(st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), max_size=20),
     st.text(st.characters(categories=["Cs"]) | st.characters(max_codepoint=0x7F), max_size=20),
-    st.text(st.characters(min_codepoint=0x0590, max_codepoint=0x08FF), min_size=1, max_size=60),  # Hebrew, Arabic
+    st.text(
+        st.characters(min_codepoint=0x0590, max_codepoint=0x08FF), min_size=1, max_size=60
+    ),  # Hebrew, Arabic
     st.text(st.characters(categories=["So", "Sk", "Mn", "Me"]), min_size=1, max_size=20),
     st.lists(st.sampled_from(EMOJI), min_size=1, max_size=12).map("".join),
     st.lists(st.sampled_from(WORDS + EMOJI + HTML), min_size=1, max_size=25).map(" ".join),
     st.lists(st.sampled_from(HTML) | st.text(max_size=8), min_size=1, max_size=10).map("".join),
-    st.tuples(st.text(min_size=1, max_size=12), st.integers(MAX_MESSAGE_CHARS - 60, MAX_MESSAGE_CHARS + 60)).map(_repeat),
+    st.tuples(
+        st.text(min_size=1, max_size=12),
+        st.integers(MAX_MESSAGE_CHARS - 60, MAX_MESSAGE_CHARS + 60),
+    ).map(_repeat),
     st.tuples(st.text(min_size=1, max_size=12), st.integers(1_000, 110_000)).map(_repeat),
     st.sampled_from(PAYLOADS),
-    st.dictionaries(st.sampled_from(["subject", "age_months", "dimple_pattern", "nope"]), json_values,
-                    max_size=3).map(lambda d: "/inform" + json.dumps(d)),
+    st.dictionaries(
+        st.sampled_from(["subject", "age_months", "dimple_pattern", "nope"]),
+        json_values,
+        max_size=3,
+    ).map(lambda d: "/inform" + json.dumps(d)),
     st.text(max_size=30).map(lambda t: "/" + t),
 )
 
 weird_senders = st.one_of(
     st.text(max_size=20),
-    st.text(st.characters(categories=["Cc", "Cs", "Cf", "Zs"]) | st.characters(), min_size=1, max_size=10),
+    st.text(
+        st.characters(categories=["Cc", "Cs", "Cf", "Zs"]) | st.characters(),
+        min_size=1,
+        max_size=10,
+    ),
     st.tuples(st.text(min_size=1, max_size=3), st.integers(240, 270)).map(_repeat),
 )
 
 
 @st.composite
 def requests(draw) -> Dict[str, Any]:
-    kind = draw(st.sampled_from(["message"] * 5 + ["sender", "types", "shape", "bytes", "content_type"]))
+    kind = draw(
+        st.sampled_from(["message"] * 5 + ["sender", "types", "shape", "bytes", "content_type"])
+    )
     request: Dict[str, Any] = {"kind": kind, "content_type": JSON, "sender": None, "text": None}
     if kind == "message":  # a fresh sender, generated text
         text = draw(message_texts)
@@ -385,28 +508,61 @@ def requests(draw) -> Dict[str, Any]:
             text = text[:where] + " {tag} " + text[where:]
         request["text"] = text
         if draw(st.integers(0, 9)) == 0:
-            request["metadata"] = draw(st.dictionaries(st.text(max_size=6), json_values, max_size=3))
+            request["metadata"] = draw(
+                st.dictionaries(st.text(max_size=6), json_values, max_size=3)
+            )
     elif kind == "sender":  # generated sender, plain message
         request["sender"] = draw(weird_senders)
         request["text"] = "hello"
     elif kind == "types":  # any JSON value in any field
-        request["fields"] = draw(st.fixed_dictionaries(
-            {}, optional={"sender": json_values, "message": json_values,
-                          "metadata": json_values, "input_channel": json_values}))
+        request["fields"] = draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "sender": json_values,
+                    "message": json_values,
+                    "metadata": json_values,
+                    "input_channel": json_values,
+                },
+            )
+        )
     elif kind == "shape":  # a JSON body that is not an object
-        request["raw"] = json.dumps(draw(st.one_of(
-            st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
-            st.lists(json_values, max_size=4)))).encode()
+        request["raw"] = json.dumps(
+            draw(
+                st.one_of(
+                    st.none(),
+                    st.booleans(),
+                    st.integers(),
+                    st.floats(allow_nan=False),
+                    st.text(max_size=20),
+                    st.lists(json_values, max_size=4),
+                )
+            )
+        ).encode()
     elif kind == "bytes":  # not JSON at all, or JSON cut short
-        request["raw"] = draw(st.one_of(
-            st.binary(max_size=60),
-            st.dictionaries(st.sampled_from(["sender", "message"]), st.text(max_size=10), min_size=1)
-            .map(lambda d: json.dumps(d)[:-1].encode()),
-        ))
+        request["raw"] = draw(
+            st.one_of(
+                st.binary(max_size=60),
+                st.dictionaries(
+                    st.sampled_from(["sender", "message"]), st.text(max_size=10), min_size=1
+                ).map(lambda d: json.dumps(d)[:-1].encode()),
+            )
+        )
     else:  # a good body with a wrong Content-Type
-        request["content_type"] = draw(st.sampled_from(
-            [None, "text/plain", "application/x-www-form-urlencoded", "text/html", "multipart/form-data",
-             "application/xml", "json", ""]))
+        request["content_type"] = draw(
+            st.sampled_from(
+                [
+                    None,
+                    "text/plain",
+                    "application/x-www-form-urlencoded",
+                    "text/html",
+                    "multipart/form-data",
+                    "application/xml",
+                    "json",
+                    "",
+                ]
+            )
+        )
         request["text"] = draw(message_texts)
     request["stream"] = draw(st.integers(0, 19)) == 0
     return request
@@ -418,8 +574,12 @@ def as_received(text: str) -> str:
 
 
 def valid_sender(value: Any) -> bool:
-    return (isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_SENDER_CHARS
-            and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value))
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= MAX_SENDER_CHARS
+        and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+    )
 
 
 def expected_statuses(request: Dict[str, Any], body: Any) -> set:
@@ -476,7 +636,9 @@ def _send(server: RasaServer, request: Dict[str, Any], sent: Sent) -> None:
         if "metadata" in request:
             body["metadata"] = request["metadata"]
     allowed = expected_statuses(request, body)
-    answer = post(server, body, request["content_type"], "?stream=true" if request["stream"] else "")
+    answer = post(
+        server, body, request["content_type"], "?stream=true" if request["stream"] else ""
+    )
     with sent.lock:
         sent.count["requests"] += 1
         sent.count[f"{request['kind']} -> {answer.status}"] += 1
@@ -496,7 +658,10 @@ def _send(server: RasaServer, request: Dict[str, Any], sent: Sent) -> None:
         # Nothing lost: the message is in the conversation, as sent (see the table test).
         kept = user_texts(server, body["sender"])
         expected = as_received(body["message"]).strip()
-        assert len(kept) == 1 and kept[0] in (expected, expected.lstrip("/").strip()), (kept, expected)
+        assert len(kept) == 1 and kept[0] in (expected, expected.lstrip("/").strip()), (
+            kept,
+            expected,
+        )
 
 
 REST_BATCH = 5  # requests per example, sent at the same time
@@ -508,9 +673,18 @@ def test_generated_input_never_gets_a_5xx(server, record_figure):
     sent = Sent()
     pool = ThreadPoolExecutor(max_workers=REST_BATCH)
 
-    @settings(max_examples=REST_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                     HealthCheck.large_base_example, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=REST_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
+    )
     @given(batch=st.lists(requests(), min_size=REST_BATCH, max_size=REST_BATCH))
     def check(batch: List[Dict[str, Any]]) -> None:
         for future in [pool.submit(_send, server, request, sent) for request in batch]:
@@ -537,8 +711,12 @@ def test_generated_input_never_gets_a_5xx(server, record_figure):
 
     # Logs at the default level hold no message text: none of the markers hidden
     # in the generated messages is in the Rasa server's or the action server's log.
-    logs = {path.name: path.read_text(errors="replace") for path in Path(server.log_dir).glob("*.log")}
+    logs = {
+        path.name: path.read_text(errors="replace") for path in Path(server.log_dir).glob("*.log")
+    }
     leaked = sorted({name for name, text in logs.items() for tag in sent.tags if tag in text})
     assert len(sent.tags) > 300, len(sent.tags)
     assert not leaked, f"message text found in {leaked}"
-    record_figure(f"bad input, REST: {len(sent.tags)} marked messages, none in {len(logs)} log files")
+    record_figure(
+        f"bad input, REST: {len(sent.tags)} marked messages, none in {len(logs)} log files"
+    )

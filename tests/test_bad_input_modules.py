@@ -13,6 +13,7 @@ read as an HTML tag and the red flag dropped (screening/extraction/normalise.py)
 "unsure" emergency sign led to reassurance, and a list or dict answer raised
 (screening/triage.py).
 """
+
 import math
 import time
 from collections import Counter
@@ -42,9 +43,17 @@ COUNT: Counter[str] = Counter()  # examples actually run, per property
 
 
 def settings_for(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.large_base_example])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -59,14 +68,51 @@ def report_counts(record_figure):
 # ---------------------------------------------------------------------------
 
 EMOJI = ["😀", "😭", "🙏", "👶🏻", "👍🏽", "👍", "👎", "🤷‍♀️", "❤️", "🇬🇧", "👨‍👩‍👧", "🔥", "✅", "❌"]
-HTML = ["<script>alert(1)</script>", "<b>", "</b>", "<img src=x onerror=alert(1)>", "&lt;", "&amp;",
-        "&#0;", "&#x202e;", "<!--", "-->", "<br/>", "<p>", "</div>", "<", ">", "</", "<3", "->"]
-WORDS = ("my baby son daughter has a the dimple dimples hole no not none nothing hair tuft tag "
-         "skin lump red swollen warm hot fever leaking pus oozing deep shallow bottom see can't "
-         "isn't sure maybe if what is it ? . , ; : - but and or either side middle high low "
-         "3 weeks months old 5mm 2 cm yes nope weak legs seizure breathing").split()
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d",
-             "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u00ad", "\u2060"]
+HTML = [
+    "<script>alert(1)</script>",
+    "<b>",
+    "</b>",
+    "<img src=x onerror=alert(1)>",
+    "&lt;",
+    "&amp;",
+    "&#0;",
+    "&#x202e;",
+    "<!--",
+    "-->",
+    "<br/>",
+    "<p>",
+    "</div>",
+    "<",
+    ">",
+    "</",
+    "<3",
+    "->",
+]
+WORDS = (
+    "my baby son daughter has a the dimple dimples hole no not none nothing hair tuft tag "
+    "skin lump red swollen warm hot fever leaking pus oozing deep shallow bottom see can't "
+    "isn't sure maybe if what is it ? . , ; : - but and or either side middle high low "
+    "3 weeks months old 5mm 2 cm yes nope weak legs seizure breathing"
+).split()
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufeff",
+    "\u00ad",
+    "\u2060",
+]
 
 
 def _repeat(pair):
@@ -78,27 +124,47 @@ any_text = st.one_of(
     st.text(max_size=120),
     st.text(st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Cs"]), max_size=40),
     st.text(st.characters(min_codepoint=0x0590, max_codepoint=0x08FF), max_size=80),
-    st.text(st.characters(categories=["So", "Sk", "Sm", "Mn", "Me", "Po", "Ps", "Pe"]), max_size=60),
+    st.text(
+        st.characters(categories=["So", "Sk", "Sm", "Mn", "Me", "Po", "Ps", "Pe"]), max_size=60
+    ),
     st.lists(st.sampled_from(EMOJI), min_size=1, max_size=30).map("".join),
-    st.lists(st.sampled_from(WORDS + EMOJI + HTML + INVISIBLE + ["\x00", "\n", "\t", "\u3000"]),
-             max_size=60).map(" ".join),
+    st.lists(
+        st.sampled_from(WORDS + EMOJI + HTML + INVISIBLE + ["\x00", "\n", "\t", "\u3000"]),
+        max_size=60,
+    ).map(" ".join),
     st.lists(st.sampled_from(WORDS + HTML + ["", " "]), max_size=40).map("".join),
-    st.tuples(st.text(min_size=1, max_size=15), st.integers(MAX_CHARS - 200, 3 * MAX_CHARS)).map(_repeat),
+    st.tuples(st.text(min_size=1, max_size=15), st.integers(MAX_CHARS - 200, 3 * MAX_CHARS)).map(
+        _repeat
+    ),
     st.tuples(st.sampled_from(WORDS + EMOJI + HTML), st.integers(1, 4_000)).map(
-        lambda p: (p[0] + " ") * p[1]),
+        lambda p: (p[0] + " ") * p[1]
+    ),
 )
 
 
 # Rows of tests/test_extraction.py: real messages with known findings.
-ROWS = [row[0] for row in tables.MUST + tables.FINDING_ROWS + tables.SCOPE_ROWS
-        + tables.MESSAGE_ROWS + tables.SAFETY_ROWS + tables.TYPO_ROWS]
-RED_FLAG_ROWS = [text for text in ROWS
-                 if any(v in (YES, UNSURE) for v in extract(text).findings.values())]
+ROWS = [
+    row[0]
+    for row in tables.MUST
+    + tables.FINDING_ROWS
+    + tables.SCOPE_ROWS
+    + tables.MESSAGE_ROWS
+    + tables.SAFETY_ROWS
+    + tables.TYPO_ROWS
+]
+RED_FLAG_ROWS = [
+    text for text in ROWS if any(v in (YES, UNSURE) for v in extract(text).findings.values())
+]
 
 
 def _summary(result: Extraction) -> Dict[str, Any]:
-    return {"findings": dict(result.findings), "subject": result.subject,
-            "age": result.age_months, "pattern": result.pattern, "answer": result.answer}
+    return {
+        "findings": dict(result.findings),
+        "subject": result.subject,
+        "age": result.age_months,
+        "pattern": result.pattern,
+        "answer": result.answer,
+    }
 
 
 def check_well_formed(result: Extraction) -> None:
@@ -108,7 +174,9 @@ def check_well_formed(result: Extraction) -> None:
     assert result.subject is None or result.subject in SUBJECTS
     assert result.pattern is None or result.pattern in PATTERNS
     assert result.answer is None or isinstance(result.answer, Answer)
-    assert result.age_months is None or (math.isfinite(result.age_months) and 0 <= result.age_months <= 1440)
+    assert result.age_months is None or (
+        math.isfinite(result.age_months) and 0 <= result.age_months <= 1440
+    )
     assert set(result.asked_about) <= set(FINDINGS) | {EMERGENCY}
     assert not set(result.asked_about) & set(result.findings)
     urgent = any(result.findings.get(k) == YES for k in (*URGENT_FINDINGS, EMERGENCY))
@@ -139,8 +207,15 @@ def test_extract_never_raises_and_is_well_formed(text):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10) | st.binary(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=10)
+    | st.binary(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -178,14 +253,36 @@ def test_case_changes_nothing(text, upper):
 # What a chat adds around a message without changing what it says: emoji, markup,
 # control characters, blank lines.
 SAFE_JUNK = st.lists(
-    st.sampled_from(EMOJI + INVISIBLE + ["\x00", "\x1b", "\x7f", "\n", "\t", " ", "<b>", "</b>", "<br/>",
-                                         "<p>", "</p>", "<i>", "</i>", "&nbsp;", "..."]),
+    st.sampled_from(
+        EMOJI
+        + INVISIBLE
+        + [
+            "\x00",
+            "\x1b",
+            "\x7f",
+            "\n",
+            "\t",
+            " ",
+            "<b>",
+            "</b>",
+            "<br/>",
+            "<p>",
+            "</p>",
+            "<i>",
+            "</i>",
+            "&nbsp;",
+            "...",
+        ]
+    ),
     max_size=6,
 ).map("".join)
 # What people type that holds "<" or ">" and means nothing here: hearts, arrows,
 # faces. ("<" and ">" next to a size do mean something: "< 1 cm" is a size.)
-TEXT_JUNK = st.lists(st.sampled_from(["<3", "->", "<-", "=>", ">_<", "<<", ">>", ":-<", ":->", "-->"]),
-                     min_size=1, max_size=3).map(" ".join)
+TEXT_JUNK = st.lists(
+    st.sampled_from(["<3", "->", "<-", "=>", ">_<", "<<", ">>", ":-<", ":->", "-->"]),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
 
 
 def _red_flags(result: Extraction) -> Dict[str, Answer]:
@@ -200,7 +297,11 @@ def test_a_red_flag_is_not_lost_in_emoji_markup_or_control_characters(text, befo
     got = _extract(f"{before} {text} {after}").findings
     for key, answer in base.items():
         # Still there, and never weaker (UNSURE may become YES, never NO or missing).
-        assert got.get(key) in ((YES,) if answer == YES else (YES, UNSURE)), (key, answer, dict(got))
+        assert got.get(key) in ((YES,) if answer == YES else (YES, UNSURE)), (
+            key,
+            answer,
+            dict(got),
+        )
 
 
 @settings_for(300)
@@ -217,12 +318,15 @@ def test_a_red_flag_is_not_lost_next_to_less_than_or_greater_than_signs(text, be
         assert got.get(key) in allowed, (key, answer, dict(got))
 
 
-@pytest.mark.parametrize("text, flag", [
-    ("dimple is about 3mm (<5mm) with a skin tag, oozing a bit -> is this bad?", "drainage"),
-    ("it is < 5mm wide but has a tuft of hair and it sits > 2.5 cm up", "hair_tuft"),
-    ("<3 she has a dimple and it's leaking pus, I think it's infected >_<", "drainage"),
-    ("It never used to leak but now it does <3", "drainage"),
-])
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("dimple is about 3mm (<5mm) with a skin tag, oozing a bit -> is this bad?", "drainage"),
+        ("it is < 5mm wide but has a tuft of hair and it sits > 2.5 cm up", "hair_tuft"),
+        ("<3 she has a dimple and it's leaking pus, I think it's infected >_<", "drainage"),
+        ("It never used to leak but now it does <3", "drainage"),
+    ],
+)
 def test_named_messages_with_less_than_signs_keep_their_red_flags(text, flag):
     assert extract(text).findings.get(flag) == YES
 
@@ -251,7 +355,9 @@ def _is_no(value: Any) -> bool:
     return value == "no"  # Answer.NO == "no" too (a str Enum)
 
 
-def check_outcome(outcome: Outcome, answers: Dict[Any, Any], pattern: Any, urgent_reported: bool) -> None:
+def check_outcome(
+    outcome: Outcome, answers: Dict[Any, Any], pattern: Any, urgent_reported: bool
+) -> None:
     assert outcome.result in RANK
     flags = outcome.red_flags
     assert len(flags) == len(set(flags))
@@ -297,9 +403,13 @@ LADDER = ["no", None, "unsure", "yes"]
 
 
 @settings_for(1_000)
-@given(base=st.fixed_dictionaries({k: st.sampled_from(LADDER) for k in KEYS}),
-       key=st.sampled_from(KEYS), steps=st.integers(1, 3), pattern=patterns,
-       urgent_reported=st.booleans())
+@given(
+    base=st.fixed_dictionaries({k: st.sampled_from(LADDER) for k in KEYS}),
+    key=st.sampled_from(KEYS),
+    steps=st.integers(1, 3),
+    pattern=patterns,
+    urgent_reported=st.booleans(),
+)
 def test_a_more_worrying_answer_never_lowers_the_advice(base, key, steps, pattern, urgent_reported):
     COUNT["triage (one answer made worse)"] += 1
     assume(LADDER.index(base[key]) + steps < len(LADDER))
@@ -321,9 +431,14 @@ def test_an_unsure_emergency_sign_is_never_reassured(base, pattern):
 
 
 @settings_for(100)
-@given(answers=st.dictionaries(st.sampled_from(KEYS), st.lists(st.text(max_size=3), max_size=2)
-                               | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-                               min_size=1))
+@given(
+    answers=st.dictionaries(
+        st.sampled_from(KEYS),
+        st.lists(st.text(max_size=3), max_size=2)
+        | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        min_size=1,
+    )
+)
 def test_triage_of_unhashable_answers_does_not_raise(answers):
     COUNT["triage (list/dict answers)"] += 1
     check_outcome(triage(answers), answers, None, False)
@@ -331,5 +446,7 @@ def test_triage_of_unhashable_answers_does_not_raise(answers):
 
 def test_figures(record_figure):
     if SLOWEST["seconds"]:
-        record_figure(f"bad input, modules: slowest extraction of a generated text "
-                      f"{SLOWEST['seconds'] * 1000:.0f} ms")
+        record_figure(
+            f"bad input, modules: slowest extraction of a generated text "
+            f"{SLOWEST['seconds'] * 1000:.0f} ms"
+        )

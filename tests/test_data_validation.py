@@ -16,6 +16,7 @@ only those are let through, each by its exact wording:
   components/faq_topic_gate.py sets it, no classifier learns it; and
   utter_ask_faq_topic is sent by action_ask_faq_topic, with its buttons.
 """
+
 import os
 import re
 import subprocess
@@ -32,28 +33,49 @@ pytestmark = pytest.mark.rasa_cli
 def _expected_false_positives():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     form_slots = {s for form in domain["forms"].values() for s in form["required_slots"]}
-    allowed = {f"The utterance 'utter_ask_{slot}' is not used in any story or rule." for slot in form_slots}
+    allowed = {
+        f"The utterance 'utter_ask_{slot}' is not used in any story or rule." for slot in form_slots
+    }
     allowed.add("The utterance 'utter_default' is not used in any story or rule.")
     from components.action_server_down import UNAVAILABLE, URGENT_OFFLINE
 
     for name in (UNAVAILABLE, URGENT_OFFLINE):
         allowed.add(f"The utterance '{name}' is not used in any story or rule.")
-    allowed.add("The following duplicated intents have been found across multiple domain files: faq")
+    allowed.add(
+        "The following duplicated intents have been found across multiple domain files: faq"
+    )
     from screening.routing import POSSIBLE_URGENT_INTENT
 
-    allowed.add(f"The intent '{POSSIBLE_URGENT_INTENT}' is listed in the domain file, "
-                "but is not found in the NLU training data.")
-    allowed.add("The intent 'faq_unclear' is listed in the domain file, but is not found in the "
-                "NLU training data.")
+    allowed.add(
+        f"The intent '{POSSIBLE_URGENT_INTENT}' is listed in the domain file, "
+        "but is not found in the NLU training data."
+    )
+    allowed.add(
+        "The intent 'faq_unclear' is listed in the domain file, but is not found in the "
+        "NLU training data."
+    )
     allowed.add("The utterance 'utter_ask_faq_topic' is not used in any story or rule.")
     return allowed
 
 
 def test_rasa_data_validate_has_no_errors_and_no_unexpected_warnings():
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--config", "config.yml",
-         "--domain", "domain.yml", "--data", "data"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     output = result.stdout + result.stderr

@@ -1,7 +1,8 @@
-""""Delete my conversation": after the person confirms, the tracker store holds
+""" "Delete my conversation": after the person confirms, the tracker store holds
 nothing of it any more, in SQLite and in PostgreSQL. Read straight from the
 database, not through Rasa.
 """
+
 import sqlite3
 import uuid
 

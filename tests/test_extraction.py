@@ -5,6 +5,7 @@ come back as NO (not be missing), a sign the message does not mention must be mi
 (ABSENT), and no finding a row does not name may come back YES or UNSURE - so a row fails
 both on a missed red flag and on an invented one.
 """
+
 import dataclasses
 import time
 from typing import Any, List
@@ -37,8 +38,10 @@ def check_findings(text, expected):
 # ---------------------------------------------------------------------------
 
 MUST = [
-    ("no hair or marks, but there's a little skin tag",
-     {"skin_tag": Y, "hair_tuft": N, "discoloration": N}),
+    (
+        "no hair or marks, but there's a little skin tag",
+        {"skin_tag": Y, "hair_tuft": N, "discoloration": N},
+    ),
     ("It doesn't leak and isn't red", {"drainage": N, "discoloration": N, "infection": ABSENT}),
     ("nothing leaking, no redness", {"drainage": N, "infection": N}),
     ("My son has a tuft of hair on his dimple, is that bad?", {"hair_tuft": Y}),
@@ -310,42 +313,78 @@ def test_questions_are_not_findings(text, expected, asked):
 # ---------------------------------------------------------------------------
 
 MESSAGE_ROWS = [
-    ("My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
-     "but there's a little skin tag",
-     {"skin_tag": Y, "hair_tuft": N, "discoloration": N, "high": N, "large": N,
-      "drainage": ABSENT}),
-    ("hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark "
-     "next to it",
-     {"deep": Y, "hair_tuft": Y, "discoloration": Y, "infection": ABSENT}),
-    ("It's red, hot and swollen and there's yellow stuff coming out of it. He has a temperature",
-     {"infection": Y, "drainage": Y}),
-    ("dimple is tiny and shallow, right in the middle, no hair, no tag, no discolouration",
-     {"large": N, "deep": N, "off_midline": N, "hair_tuft": N, "skin_tag": N, "discoloration": N}),
-    ("I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and "
-     "smells bad",
-     {"drainage": Y}),
-    ("MY BABY HAS A HOLE ABOVE HER BUM AND YOU CANT SEE THE BOTTOM!!! 😭😭",
-     {"deep": Y}),
-    ("midwife said its a simple dimple, shallow, under 5mm, in the crease, nothing else",
-     {"deep": N, "large": N, "high": N}),
-    ("he's 2 and has started tripping a lot and walking funny, the dimple has hair",
-     {"neuro_symptoms": Y, "hair_tuft": Y}),
-    ("no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit "
-     "off to the left",
-     {"drainage": N, "infection": N, "hair_tuft": N, "high": Y, "off_midline": Y}),
+    (
+        "My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
+        "but there's a little skin tag",
+        {
+            "skin_tag": Y,
+            "hair_tuft": N,
+            "discoloration": N,
+            "high": N,
+            "large": N,
+            "drainage": ABSENT,
+        },
+    ),
+    (
+        "hi, my daughter (6 months) has a deep dimple with a tuft of hair and a red mark "
+        "next to it",
+        {"deep": Y, "hair_tuft": Y, "discoloration": Y, "infection": ABSENT},
+    ),
+    (
+        "It's red, hot and swollen and there's yellow stuff coming out of it. He has a temperature",
+        {"infection": Y, "drainage": Y},
+    ),
+    (
+        "dimple is tiny and shallow, right in the middle, no hair, no tag, no discolouration",
+        {
+            "large": N,
+            "deep": N,
+            "off_midline": N,
+            "hair_tuft": N,
+            "skin_tag": N,
+            "discoloration": N,
+        },
+    ),
+    (
+        "I'm 34 and just noticed a dimple at the top of my bum crack, it's been leaking and "
+        "smells bad",
+        {"drainage": Y},
+    ),
+    ("MY BABY HAS A HOLE ABOVE HER BUM AND YOU CANT SEE THE BOTTOM!!! 😭😭", {"deep": Y}),
+    (
+        "midwife said its a simple dimple, shallow, under 5mm, in the crease, nothing else",
+        {"deep": N, "large": N, "high": N},
+    ),
+    (
+        "he's 2 and has started tripping a lot and walking funny, the dimple has hair",
+        {"neuro_symptoms": Y, "hair_tuft": Y},
+    ),
+    (
+        "no fluid, not red, not swollen, no hair, but it's quite far above the crease and a bit "
+        "off to the left",
+        {"drainage": N, "infection": N, "hair_tuft": N, "high": Y, "off_midline": Y},
+    ),
     ("there's a lump and hair and a birthmark", {"lump": Y, "hair_tuft": Y, "discoloration": Y}),
-    ("Her crease is a bit wonky and there are two dimples in the midline",
-     {"cleft_abnormal": Y, "multiple": Y}),
-    ("the dimple is not deep and you can see the base, no leaking whatsoever",
-     {"deep": N, "drainage": N}),
+    (
+        "Her crease is a bit wonky and there are two dimples in the midline",
+        {"cleft_abnormal": Y, "multiple": Y},
+    ),
+    (
+        "the dimple is not deep and you can see the base, no leaking whatsoever",
+        {"deep": N, "drainage": N},
+    ),
     ("baby is floppy and not breathing normally", {EMERGENCY: Y}),
     ("hes not peeing much and his legs look weak 😟", {"neuro_symptoms": Y}),
-    ("tiny dimple in the crease, straight crease, walks fine, no probs with wee or poo",
-     {"large": N, "high": N, "cleft_abnormal": N, "neuro_symptoms": N}),
+    (
+        "tiny dimple in the crease, straight crease, walks fine, no probs with wee or poo",
+        {"large": N, "high": N, "cleft_abnormal": N, "neuro_symptoms": N},
+    ),
     ("hairy dimple, leaking, fever", {"hair_tuft": Y, "drainage": Y, "infection": Y}),
     ("It's NOT leaking and there's NO hair", {"drainage": N, "hair_tuft": N}),
-    ("I'm worried because there's a dark patch and a bit of fuzz",
-     {"discoloration": Y, "hair_tuft": Y}),
+    (
+        "I'm worried because there's a dark patch and a bit of fuzz",
+        {"discoloration": Y, "hair_tuft": Y},
+    ),
     ("The colour is normal and it's dry.", {"discoloration": ABSENT, "drainage": N}),
     ("nope no hair lol", {"hair_tuft": N}),
 ]
@@ -353,8 +392,10 @@ MESSAGE_ROWS = [
 
 # Phrasings that once read a present sign as absent (or invented one): kept as regressions.
 SAFETY_ROWS = [
-    ("There's no tuft of hair, no skin tag, no swelling, nothing leaking and no discolouration",
-     {"hair_tuft": N, "skin_tag": N, "infection": N, "drainage": N, "discoloration": N}),
+    (
+        "There's no tuft of hair, no skin tag, no swelling, nothing leaking and no discolouration",
+        {"hair_tuft": N, "skin_tag": N, "infection": N, "drainage": N, "discoloration": N},
+    ),
     ("no one noticed the hair until now", {"hair_tuft": Y}),
     ("the GP didn't mention the lump", {"lump": Y}),
     ("It's not the hair that worries me, it's the leaking", {"hair_tuft": Y, "drainage": Y}),
@@ -367,8 +408,10 @@ SAFETY_ROWS = [
     ("its not really red just pinkish", {"discoloration": Y}),
     ("no other marks", {"discoloration": N}),
     ("couldn't see any hair", {"hair_tuft": N}),
-    ("There's a little pinprick hole with a hair coming out of it",
-     {"hair_tuft": Y, "drainage": ABSENT}),
+    (
+        "There's a little pinprick hole with a hair coming out of it",
+        {"hair_tuft": Y, "drainage": ABSENT},
+    ),
     ("I'm worried it might be infected", {"infection": Y}),
     ("I don't think it's infected but it's a little red", {"infection": N, "discoloration": Y}),
     ("it's red but not swollen or warm", {"discoloration": Y, "infection": N}),
@@ -423,26 +466,32 @@ def test_typos(text, expected):
     check_findings(text, expected)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("no weakness or numbness in his legs", {"neuro_symptoms": N}),
-    ("not sore", {"infection": N}),
-    ("it might not be sore", {"infection": U}),
-    ("shallow? no", {"deep": Y}),
-    ("shallow: not sure", {"deep": U}),
-    ("I'm feeling a bit weak", {"neuro_symptoms": U}),
-    ("his wee smells strong", {"drainage": ABSENT}),
-    ("It was hot yesterday so he was sweaty", {"infection": ABSENT}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("no weakness or numbness in his legs", {"neuro_symptoms": N}),
+        ("not sore", {"infection": N}),
+        ("it might not be sore", {"infection": U}),
+        ("shallow? no", {"deep": Y}),
+        ("shallow: not sure", {"deep": U}),
+        ("I'm feeling a bit weak", {"neuro_symptoms": U}),
+        ("his wee smells strong", {"drainage": ABSENT}),
+        ("It was hot yesterday so he was sweaty", {"infection": ABSENT}),
+    ],
+)
 def test_intrinsic_polarity(text, expected):
     check_findings(text, expected)
 
 
-@pytest.mark.parametrize("text,asked", [
-    ("any chance it's infected?", {"infection"}),
-    ("I read that hair can be a sign of spina bifida", {"hair_tuft"}),
-    ("I was told to watch for redness or swelling", {"infection"}),
-    ("the GP said to come back if it starts leaking", {"drainage"}),
-])
+@pytest.mark.parametrize(
+    "text,asked",
+    [
+        ("any chance it's infected?", {"infection"}),
+        ("I read that hair can be a sign of spina bifida", {"hair_tuft"}),
+        ("I was told to watch for redness or swelling", {"infection"}),
+        ("the GP said to come back if it starts leaking", {"drainage"}),
+    ],
+)
 def test_generic_or_hypothetical_mentions(text, asked):
     result = extract(text)
     assert result.findings == {}, result.findings
@@ -494,12 +543,17 @@ PARENT_URGENT_ROWS = [
 
 # Descriptions that went wrong: hairs "sticking out" are not a skin tag; an end that
 # cannot be seen is a deep dimple.
-@pytest.mark.parametrize("text,expected", [
-    ("my baby has a dimple near his bottom with a few hairs sticking out",
-     {"hair_tuft": Y, "skin_tag": ABSENT, "high": N}),
-    ("there's a little bit of skin sticking out", {"skin_tag": Y}),
-    ("the hole is pretty wide and you can't see where it ends", {"large": Y, "deep": Y}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "my baby has a dimple near his bottom with a few hairs sticking out",
+            {"hair_tuft": Y, "skin_tag": ABSENT, "high": N},
+        ),
+        ("there's a little bit of skin sticking out", {"skin_tag": Y}),
+        ("the hole is pretty wide and you can't see where it ends", {"large": Y, "deep": Y}),
+    ],
+)
 def test_description_fixes(text, expected):
     check_findings(text, expected)
 
@@ -647,14 +701,40 @@ def test_pattern(text, pattern):
 # ---------------------------------------------------------------------------
 
 ANSWER_ROWS = [
-    ("yes", Y), ("Yeah", Y), ("yep!", Y), ("i think so", Y), ("yes there is", Y), ("👍", Y),
-    ("nope", N), ("No.", N), ("nah", N), ("not really", N), ("none", N), ("nothing", N),
-    ("I don't think so", N), ("not that i can see", N), ("no, it's fine", N),
-    ("not sure", U), ("dunno", U), ("idk", U), ("no idea", U), ("can't tell", U),
-    ("hard to say", U), ("maybe", U), ("I'm not sure", U), ("🤷‍♀️", U),
-    ("no hair", None), ("there is a lump", None), ("maybe a small tag", None),
-    ("it's deep", None), ("nothing leaking", None), ("", None),
-    ("definitely not", N), ("absolutely not", N), ("not much", Y), ("a little", Y),
+    ("yes", Y),
+    ("Yeah", Y),
+    ("yep!", Y),
+    ("i think so", Y),
+    ("yes there is", Y),
+    ("👍", Y),
+    ("nope", N),
+    ("No.", N),
+    ("nah", N),
+    ("not really", N),
+    ("none", N),
+    ("nothing", N),
+    ("I don't think so", N),
+    ("not that i can see", N),
+    ("no, it's fine", N),
+    ("not sure", U),
+    ("dunno", U),
+    ("idk", U),
+    ("no idea", U),
+    ("can't tell", U),
+    ("hard to say", U),
+    ("maybe", U),
+    ("I'm not sure", U),
+    ("🤷‍♀️", U),
+    ("no hair", None),
+    ("there is a lump", None),
+    ("maybe a small tag", None),
+    ("it's deep", None),
+    ("nothing leaking", None),
+    ("", None),
+    ("definitely not", N),
+    ("absolutely not", N),
+    ("not much", Y),
+    ("a little", Y),
 ]
 
 
@@ -667,16 +747,20 @@ def test_bare_answer(text, answer):
 # Urgency
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,urgent", [
-    ("it's leaking pus", True),
-    ("red hot and swollen", True),
-    ("his legs have gone weak", True),
-    ("she had a seizure", True),
-    ("there is a tuft of hair", False),
-    ("no leaking, no swelling, legs are fine", False),
-    ("what if it leaks?", False),
-    ("not sure if it leaks", False),
-])
+
+@pytest.mark.parametrize(
+    "text,urgent",
+    [
+        ("it's leaking pus", True),
+        ("red hot and swollen", True),
+        ("his legs have gone weak", True),
+        ("she had a seizure", True),
+        ("there is a tuft of hair", False),
+        ("no leaking, no swelling, legs are fine", False),
+        ("what if it leaks?", False),
+        ("not sure if it leaks", False),
+    ],
+)
 def test_is_urgent(text, urgent):
     assert is_urgent(extract(text)) is urgent
 
@@ -690,14 +774,45 @@ def test_is_urgent_on_empty_extraction():
 # ---------------------------------------------------------------------------
 
 ODD_INPUTS: List[Any] = [  # not all text, on purpose
-    "", " ", "\n\t  \n", "\x00\x1b", "\x00" * 50, "a" * 100_000, "hair " * 20_000,
-    "<script>alert(1)</script>", "<b>no</b> <i>hair</i>", "&lt;hair&gt; &amp;",
-    "هل هذه الغمازة خطيرة؟", "‏יש לו גומה עם שיער", "\u202ehair on it\u202c", "😀😀😀",
-    "👍🏽" * 3000, "🤷‍♀️", "???", "...", "!!!!!!!!", "-" * 10_000, "(" * 5000,
-    "\ud800 lone surrogate", "ｆｕｌｌｗｉｄｔｈ ｈａｉｒ", "hair\u200bhair", "1" * 5000,
-    "999999999999 cm", "1e308 mm", "nan cm", "-5 weeks old", "0.0000001 mm",
-    "no " * 3000, "not sure if " * 1000, "? " * 3000, "if " * 3000,
-    None, 42, b"no hair", ["hair"], {"text": "hair"},
+    "",
+    " ",
+    "\n\t  \n",
+    "\x00\x1b",
+    "\x00" * 50,
+    "a" * 100_000,
+    "hair " * 20_000,
+    "<script>alert(1)</script>",
+    "<b>no</b> <i>hair</i>",
+    "&lt;hair&gt; &amp;",
+    "هل هذه الغمازة خطيرة؟",
+    "‏יש לו גומה עם שיער",
+    "\u202ehair on it\u202c",
+    "😀😀😀",
+    "👍🏽" * 3000,
+    "🤷‍♀️",
+    "???",
+    "...",
+    "!!!!!!!!",
+    "-" * 10_000,
+    "(" * 5000,
+    "\ud800 lone surrogate",
+    "ｆｕｌｌｗｉｄｔｈ ｈａｉｒ",
+    "hair\u200bhair",
+    "1" * 5000,
+    "999999999999 cm",
+    "1e308 mm",
+    "nan cm",
+    "-5 weeks old",
+    "0.0000001 mm",
+    "no " * 3000,
+    "not sure if " * 1000,
+    "? " * 3000,
+    "if " * 3000,
+    None,
+    42,
+    b"no hair",
+    ["hair"],
+    {"text": "hair"},
 ]
 
 
@@ -718,9 +833,11 @@ def test_property_random_soup_never_raises():
     import random
 
     rng = random.Random(1234)
-    vocab = ("no not hair tag lump red swollen leaking deep shallow if what is it , . ? ; but "
-             "and or none nothing my baby son 3 weeks old cm mm 😭 <b> \x00 can't isn't n't "
-             "sure maybe crease middle side one two dimples high low").split()
+    vocab = (
+        "no not hair tag lump red swollen leaking deep shallow if what is it , . ? ; but "
+        "and or none nothing my baby son 3 weeks old cm mm 😭 <b> \x00 can't isn't n't "
+        "sure maybe crease middle side one two dimples high low"
+    ).split()
     for _ in range(300):
         text = " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 40)))
         result = extract(text)
@@ -736,8 +853,32 @@ def test_no_error_is_swallowed():
     for text in ODD_INPUTS:
         _extract(text)
     rng = __import__("random").Random(99)
-    pieces = ["no", "not", "hair", "?", ",", "if", "but", "3", "cm", "weeks", "old", "can't",
-              "see", "the", "bottom", "😭", "\n", ":", "-", "none", "yes", "red", "and", "a"]
+    pieces = [
+        "no",
+        "not",
+        "hair",
+        "?",
+        ",",
+        "if",
+        "but",
+        "3",
+        "cm",
+        "weeks",
+        "old",
+        "can't",
+        "see",
+        "the",
+        "bottom",
+        "😭",
+        "\n",
+        ":",
+        "-",
+        "none",
+        "yes",
+        "red",
+        "and",
+        "a",
+    ]
     for _ in range(300):
         _extract(" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))))
 
@@ -750,8 +891,10 @@ def test_result_is_frozen():
 
 def test_fast_enough():
     extract("warm up")
-    text = ("My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
-            "but there's a little skin tag and it seems a bit red and swollen? Should I worry?")
+    text = (
+        "My 3 week old son has a small dimple at the top of his bum crack, no hair or marks, "
+        "but there's a little skin tag and it seems a bit red and swollen? Should I worry?"
+    )
     # Best of several batches, so a busy machine does not fail the test.
     timings = []
     for _ in range(5):

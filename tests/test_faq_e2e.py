@@ -3,6 +3,7 @@
 tests/data/unseen_faq.yml holds two questions per topic that are not among the
 training examples; the reply must be that topic's answer.
 """
+
 import itertools
 
 import pytest
@@ -15,15 +16,31 @@ from understanding.choice import TOPIC_QUESTIONS
 pytestmark = pytest.mark.server
 
 CONTRACT_TOPICS = [
-    "what_are_back_dimples", "name_origin", "medical_term", "cause", "location", "exercise",
-    "genetics", "who_has_them", "visibility", "acquire_later", "harmless", "sacral_dimple",
-    "difference", "spina_bifida_occulta", "tethered_cord", "warning_signs", "tests",
+    "what_are_back_dimples",
+    "name_origin",
+    "medical_term",
+    "cause",
+    "location",
+    "exercise",
+    "genetics",
+    "who_has_them",
+    "visibility",
+    "acquire_later",
+    "harmless",
+    "sacral_dimple",
+    "difference",
+    "spina_bifida_occulta",
+    "tethered_cord",
+    "warning_signs",
+    "tests",
     "when_to_see_doctor",
 ]
 UNSEEN = yaml.safe_load((ROOT / "tests" / "data" / "unseen_faq.yml").read_text())
 ANSWERS = {
     key.split("/", 1)[1]: value[0]["text"]
-    for key, value in yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text())["responses"].items()
+    for key, value in yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text())[
+        "responses"
+    ].items()
 }
 TRAINING_EXAMPLES = {
     line.strip()[2:].strip().lower()
@@ -57,8 +74,10 @@ def test_each_topic_is_answered_for_a_question_worded_unlike_the_training_data(
             misses.append(f"{question!r} got: {reply[:120]!r}")
     _UNSEEN_RESULTS.append(len(questions) - len(misses))
     if len(_UNSEEN_RESULTS) == len(CONTRACT_TOPICS):
-        record_figure("unseen FAQ questions answered with their topic: "
-                      f"{sum(_UNSEEN_RESULTS)}/{2 * len(CONTRACT_TOPICS)}")
+        record_figure(
+            "unseen FAQ questions answered with their topic: "
+            f"{sum(_UNSEEN_RESULTS)}/{2 * len(CONTRACT_TOPICS)}"
+        )
     for miss in misses:
         print("MISS", topic, miss)
     assert len(misses) < len(questions), f"topic {topic} not answered:\n" + "\n".join(misses)
@@ -96,9 +115,12 @@ ASK_TOPIC = "Did you mean one of these?"
 DELETE_QUESTION = "Do you want me to delete this conversation?"
 URGENT_ADVICE = "get medical care today"
 HELD_OUT = yaml.safe_load((ROOT / "tests" / "data" / "heldout_nlu.yml").read_text())
-HELD_OUT_FAQ = [(label.split("/", 1)[1], text)
-                for label, questions in HELD_OUT.items() if label.startswith("faq/")
-                for text in questions]
+HELD_OUT_FAQ = [
+    (label.split("/", 1)[1], text)
+    for label, questions in HELD_OUT.items()
+    if label.startswith("faq/")
+    for text in questions
+]
 # Measured on the held-out questions (docs/nlu-pipeline.md); a few confident
 # mistakes remain, and more of them would be a regression a person notices.
 MAX_WRONG_TOPIC_ANSWERS = 6
@@ -128,17 +150,21 @@ def test_held_out_faq_questions_get_their_answer_or_a_question_never_a_wrong_gue
     record_figure(
         f"held-out FAQ questions over HTTP: {right}/{len(HELD_OUT_FAQ)} answered right, "
         f"{asked} asked 'did you mean' ({asked_with_it} offering the right topic), "
-        f"{len(wrong)} answered with another topic")
+        f"{len(wrong)} answered with another topic"
+    )
     assert len(wrong) <= MAX_WRONG_TOPIC_ANSWERS, "\n".join(wrong)
     assert right >= 0.8 * len(HELD_OUT_FAQ)
 
 
-@pytest.mark.parametrize("question", [
-    # Age: how they look as you get older, or whether they come later in life?
-    "dimples and age",
-    # Which change over time: how they look, or whether new ones come?
-    "dimples over time",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Age: how they look as you get older, or whether they come later in life?
+        "dimples and age",
+        # Which change over time: how they look, or whether new ones come?
+        "dimples over time",
+    ],
+)
 def test_an_uncertain_question_gets_did_you_mean_and_each_button_answers(rasa_server, question):
     replies = rasa_server.send(f"unclear-{next(_ids)}", question)
     assert ASK_TOPIC in texts(replies), texts(replies)
@@ -153,11 +179,14 @@ def test_an_uncertain_question_gets_did_you_mean_and_each_button_answers(rasa_se
     assert "ask it in other words" in other
 
 
-@pytest.mark.parametrize("message", [
-    "my baby has a rash on her cheek",
-    "what dose of paracetamol can i give my son",
-    "my toddler has a cough",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my baby has a rash on her cheek",
+        "what dose of paracetamol can i give my son",
+        "my toddler has a cough",
+    ],
+)
 def test_health_questions_outside_scope_get_a_kind_pointer_to_a_doctor_or_pharmacist(
     rasa_server, message
 ):
@@ -176,8 +205,9 @@ def test_do_they_fade_with_age_is_no_request_to_delete(rasa_server):
 def test_why_dont_i_have_any_is_a_question_not_a_no(rasa_server):
     replies = rasa_server.send(f"none-{next(_ids)}", "why don't I have any")
     reply = texts(replies)
-    assert (ANSWERS["who_has_them"] in reply
-            or TOPIC_QUESTIONS["who_has_them"] in buttons(replies)), reply
+    assert ANSWERS["who_has_them"] in reply or TOPIC_QUESTIONS["who_has_them"] in buttons(
+        replies
+    ), reply
 
 
 @pytest.mark.parametrize("message", ["clear it", "remove that", "forget about the dimple"])

@@ -25,9 +25,10 @@ import pytest
 
 from channels.saved_turns import NOT_SAVED, not_saved_reply
 from components.action_server_down import DEFAULT_ACTION_TIMEOUT, action_timeout
+from scripts.conversation import texts
+from scripts.processes import RasaServer, http
 from tests.fake_platforms import FakeSlack, FakeTelegram
 from tests.faults import HungServer, TcpProxy, WebChat
-from tests.stack import RasaServer, http, texts
 from tests.test_slack import SIGNING_SECRET as SLACK_SECRET
 from tests.test_slack import TOKEN as SLACK_TOKEN
 from tests.test_slack import message_event, post_event

@@ -12,6 +12,7 @@ model is trained on the 80% only and evaluated on the 20% it never saw.
 The gates fail when macro-F1 drops below the thresholds in docs/nlu-pipeline.md,
 which were set from measurement there.
 """
+
 import json
 import os
 import re
@@ -39,9 +40,22 @@ MIN_INTENT_MACRO_F1 = 0.62
 MIN_FAQ_TOPIC_MACRO_F1 = 0.80
 
 FAQ_TOPICS = 18
-CORE_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "dont_know", "bot_challenge",
-                "help", "out_of_scope", "start_screening", "stop", "restart_screening",
-                "delete_conversation", "inform"}
+CORE_INTENTS = {
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "dont_know",
+    "bot_challenge",
+    "help",
+    "out_of_scope",
+    "start_screening",
+    "stop",
+    "restart_screening",
+    "delete_conversation",
+    "inform",
+}
 
 
 def _normalized(text: str) -> str:
@@ -74,25 +88,32 @@ def heldout_report(model_path):
 
 def test_intent_macro_f1_on_the_projects_heldout_messages(heldout_report, record_figure):
     f1 = heldout_report.intent_macro_f1
-    record_figure(f"NLU heldout_nlu.yml intent macro-F1: {f1:.3f} "
-                  f"(gate {MIN_HELDOUT_INTENT_MACRO_F1}); "
-                  f"median NLU parse {heldout_report.cpu_ms_per_parse:.1f} ms CPU")
+    record_figure(
+        f"NLU heldout_nlu.yml intent macro-F1: {f1:.3f} "
+        f"(gate {MIN_HELDOUT_INTENT_MACRO_F1}); "
+        f"median NLU parse {heldout_report.cpu_ms_per_parse:.1f} ms CPU"
+    )
     assert f1 >= MIN_HELDOUT_INTENT_MACRO_F1, heldout_report.errors
 
 
 def test_faq_topic_macro_f1_on_the_projects_heldout_messages(heldout_report, record_figure):
     f1 = heldout_report.faq_topic_macro_f1
-    record_figure(f"NLU heldout_nlu.yml FAQ-topic macro-F1: {f1:.3f} "
-                  f"(gate {MIN_HELDOUT_FAQ_TOPIC_MACRO_F1})")
+    record_figure(
+        f"NLU heldout_nlu.yml FAQ-topic macro-F1: {f1:.3f} (gate {MIN_HELDOUT_FAQ_TOPIC_MACRO_F1})"
+    )
     assert f1 >= MIN_HELDOUT_FAQ_TOPIC_MACRO_F1, heldout_report.errors
 
 
 def _rasa(*args, cwd=ROOT):
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     # nice: it runs in the background (tests/background.py), next to the other tests.
-    result = subprocess.run(["nice", "-n", "10", sys.executable, "-m", "rasa", *args],
-                            cwd=cwd, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["nice", "-n", "10", sys.executable, "-m", "rasa", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return result
 
@@ -102,8 +123,19 @@ def _held_out_report(log_dir: Path) -> Path:
     """Split, train on 80%, test on 20%; returns the folder of Rasa's reports."""
     work = Path(tempfile.mkdtemp(prefix="nlu-gate-", dir=log_dir))
     split = work / "split"
-    _rasa("data", "split", "nlu", "--nlu", "data", "--training-fraction", "0.8",
-          "--random-seed", "2024", "--out", str(split))
+    _rasa(
+        "data",
+        "split",
+        "nlu",
+        "--nlu",
+        "data",
+        "--training-fraction",
+        "0.8",
+        "--random-seed",
+        "2024",
+        "--out",
+        str(split),
+    )
     # The split writes the FAQ answers (the response selector's targets) to
     # nlg_*_data.yml; each side gets its examples and the answers in one folder.
     train, test = work / "train", work / "test"
@@ -112,11 +144,32 @@ def _held_out_report(log_dir: Path) -> Path:
     for side, folder in (("training", train), ("test", test)):
         (split / f"{side}_data.yml").rename(folder / "examples.yml")
         (split / f"nlg_{side}_data.yml").rename(folder / "answers.yml")
-    _rasa("train", "nlu", "--config", "config.yml", "--nlu", str(train),
-          "--domain", "domain.yml", "--out", str(work), "--fixed-model-name", "held-out")
+    _rasa(
+        "train",
+        "nlu",
+        "--config",
+        "config.yml",
+        "--nlu",
+        str(train),
+        "--domain",
+        "domain.yml",
+        "--out",
+        str(work),
+        "--fixed-model-name",
+        "held-out",
+    )
     results = work / "results"
-    _rasa("test", "nlu", "--model", str(work / "held-out.tar.gz"), "--nlu", str(test),
-          "--out", str(results), "--no-plot")
+    _rasa(
+        "test",
+        "nlu",
+        "--model",
+        str(work / "held-out.tar.gz"),
+        "--nlu",
+        str(test),
+        "--out",
+        str(results),
+        "--no-plot",
+    )
     return results
 
 

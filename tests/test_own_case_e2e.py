@@ -18,7 +18,8 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from tests.stack import RasaServer, buttons, texts
+from scripts.conversation import buttons, texts
+from scripts.processes import RasaServer
 from tests.test_faq_e2e import TRAINING_EXAMPLES
 
 pytestmark = pytest.mark.server

@@ -5,6 +5,7 @@ flush anything), started again on the same tracker store, and the next answer
 continues from the same question with every earlier answer kept. The servers are
 the session's shared ones (tests/conftest.py): they run again afterwards.
 """
+
 import signal
 import uuid
 

@@ -1,4 +1,5 @@
 """Which questions the screening asks, for the situations a user meets."""
+
 import pytest
 
 from screening.findings import FINDINGS, URGENT_FINDINGS
@@ -43,8 +44,15 @@ def test_side_dimples_with_a_reported_sign_still_get_every_question(answer):
 
 
 def test_answers_given_earlier_are_not_asked_again():
-    slots = {"subject": "baby", "age_months": 0.5, "dimple_pattern": "one_midline",
-             "multiple": "no", "off_midline": "no", "skin_tag": "yes", "hair_tuft": "no"}
+    slots = {
+        "subject": "baby",
+        "age_months": 0.5,
+        "dimple_pattern": "one_midline",
+        "multiple": "no",
+        "off_midline": "no",
+        "skin_tag": "yes",
+        "hair_tuft": "no",
+    }
     remaining = _open(slots, questions_to_ask(slots))
     assert "skin_tag" not in remaining and "hair_tuft" not in remaining
     assert remaining[0] == "drainage"

@@ -1,18 +1,30 @@
 """`./assistant test --quick` (pytest --quick) runs the pure-Python tables and nothing that
 needs the trained model, a server or a rasa command line."""
+
 import subprocess
 import sys
 
 from scripts.processes import ROOT
 
 # Modules that import no Rasa code at collection, so that collecting them takes seconds.
-MODULES = ["tests/test_triage.py", "tests/test_screening_e2e.py", "tests/test_persistence.py",
-           "tests/test_stories.py", "tests/test_nlu_quality.py", "tests/test_web_widget.py"]
+MODULES = [
+    "tests/test_triage.py",
+    "tests/test_screening_e2e.py",
+    "tests/test_persistence.py",
+    "tests/test_stories.py",
+    "tests/test_nlu_quality.py",
+    "tests/test_web_widget.py",
+]
 
 
 def collected(*options: str) -> list:
-    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", *options,
-                             *MODULES], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", *options, *MODULES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return [line for line in result.stdout.splitlines() if "::" in line]
 
@@ -25,8 +37,12 @@ def test_quick_keeps_the_tables_and_leaves_out_servers_models_and_rasa_commands(
     assert "tests/test_triage.py::test_every_combination_of_yes_no_unsure" in quick
     assert any(test.startswith("tests/test_web_widget.py::test_webchat_input") for test in quick)
     # a real Rasa server, the model through `rasa test`, an extra training, a browser
-    assert not modules & {"tests/test_screening_e2e.py", "tests/test_persistence.py",
-                          "tests/test_stories.py", "tests/test_nlu_quality.py"}
+    assert not modules & {
+        "tests/test_screening_e2e.py",
+        "tests/test_persistence.py",
+        "tests/test_stories.py",
+        "tests/test_nlu_quality.py",
+    }
     assert not [test for test in quick if "screening_by_buttons" in test]
     # A full run starts with the same tables, then the rest.
-    assert everything[:len(quick)] == quick
+    assert everything[: len(quick)] == quick

@@ -1,9 +1,9 @@
 """Scale-out: two Rasa servers and one action server sharing PostgreSQL and a Redis lock store.
 
 The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
-the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database and a key prefix of its
-own. The messages of one conversation alternate between the replicas, many people
-screen at once, and a person whose second message reaches the other replica while
+the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database
+and a key prefix of its own. The messages of one conversation alternate between the
+replicas, many people screen at once, and a person whose second message reaches the other replica while
 the first is still being answered is served in order. Afterwards every stored
 conversation is read back from PostgreSQL: the right outcome, every message stored
 once, every turn whole and not interleaved with another, and what the person was
@@ -15,6 +15,7 @@ Rasa 3.6's own `redis` lock store failed that last test for 3 to 11 of every 20
 pairs (its tickets are issued with a GET then a SET, not atomically).
 """
 
+import itertools
 import json
 import statistics
 import threading
@@ -318,7 +319,7 @@ def check_stored(chat: Chat) -> Dict[str, int]:
     if stored != sent:
         problems.append(f"stored messages {stored} != sent {sent}")
 
-    for number, (start, turn) in enumerate(zip(users, chat.turns)):
+    for number, (start, turn) in enumerate(zip(users, chat.turns, strict=False)):
         before = [e for e in events[:start] if e["event"] == "action"]
         if not before or before[-1]["name"] != "action_listen":
             problems.append(f"turn {number}: the message does not follow action_listen")
@@ -376,7 +377,7 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     assert REFER in texts(chat.turns[-1].replies)
     assert chat.outcome() == ("refer", ["hair_tuft"])
     replicas = [turn.server for turn in chat.turns]
-    assert all(a != b for a, b in zip(replicas, replicas[1:])), replicas
+    assert all(a != b for a, b in itertools.pairwise(replicas)), replicas
     stored = check_stored(chat)
     assert stored["lost"] == stored["duplicated"] == 0
 
@@ -438,7 +439,8 @@ SCREENINGS = [
     Screening(
         "refer-opening-signs",
         [
-            "My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"
+            "My 3 week old has a dimple above her bum crack with a little tuft of hair. "
+            "Should I worry?"
         ],
         {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]},
         ("refer", ["hair_tuft"]),
@@ -514,7 +516,7 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(
 
     began = time.monotonic()
     with ThreadPoolExecutor(len(chats)) as pool:
-        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats)]
+        futures = [pool.submit(person, s, c) for s, c in zip(SCREENINGS, chats, strict=True)]
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
     elapsed = time.monotonic() - began
     assert not errors, "\n\n".join(errors)
@@ -539,8 +541,9 @@ def test_concurrent_screenings_over_both_replicas_lose_and_duplicate_nothing(
         f"({served[0]}/{served[1]}) sharing PostgreSQL and a Redis lock store, {pairs} double taps "
         f"to both replicas served in order; 0 lost, 0 duplicated; "
         f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms per message "
-        f"(the second of a double tap: median {statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa "
-        f"checks a busy lock once a second); {elapsed:.1f} s in all"
+        f"(the second of a double tap: median "
+        f"{statistics.median(cluster.queued) * 1000:.0f} ms, as Rasa checks a busy lock once a "
+        f"second); {elapsed:.1f} s in all"
     )
 
 
@@ -577,7 +580,12 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
         barrier = threading.Barrier(2)
         turns: Dict[int, Turn] = {}
 
-        def tap(replica: int) -> None:
+        def tap(
+            replica: int,
+            barrier: threading.Barrier = barrier,
+            turns: Dict[int, Turn] = turns,
+            chat: Chat = chat,
+        ) -> None:
             barrier.wait()
             turns[replica] = chat.post("/deny", replica)
 
@@ -601,7 +609,7 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
             )
     print("\n".join(not_serialized))
     record_figure(
-        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both replicas "
-        f"at the same instant were answered from the same state (not serialized)"
+        f"AtomicRedisLockStore: {len(not_serialized)}/{rounds} pairs of messages sent to both "
+        f"replicas at the same instant were answered from the same state (not serialized)"
     )
     assert not not_serialized, "\n".join(not_serialized)

@@ -4,10 +4,11 @@ with the real action server; outcomes read back through the HTTP API.
 A parent's view: what they type or tap, what they are told, and what the
 tracker keeps (`screening_result`, `red_flags`: docs/contract.md).
 """
+
 import pytest
 
-from scripts import conversation
 from screening.findings import FINDINGS, URGENT_FINDINGS
+from scripts import conversation
 
 pytestmark = pytest.mark.server
 
@@ -42,8 +43,12 @@ def test_simple_dimple_by_buttons_is_reassured_with_the_fewest_questions(rasa_se
     assert chat.outcome() == ("reassure", [])
     assert "simple sacral dimple" in advice and "not a diagnosis" in advice
     # subject, age, position, then the 11 red flags the position leaves open
-    assert chat.asked == ["subject", "age_months", "dimple_pattern",
-                          *[n for n in FINDINGS if n not in ("multiple", "off_midline")]]
+    assert chat.asked == [
+        "subject",
+        "age_months",
+        "dimple_pattern",
+        *[n for n in FINDINGS if n not in ("multiple", "off_midline")],
+    ]
     assert len(chat.asked) == len(set(chat.asked)), "a question was asked twice"
 
 
@@ -52,7 +57,11 @@ def test_every_red_flag_answered_yes_leads_to_a_referral_or_urgent_care(rasa_ser
     chat = Conversation(rasa_server, f"flag-{finding}")
     chat.say("I'd like to check a dimple on my baby's back")
     pattern = {"multiple": "several_midline", "off_midline": "off_side"}.get(finding, "one_midline")
-    answers = {**SIMPLE_BABY, "dimple_pattern": f'/inform{{"dimple_pattern": "{pattern}"}}', finding: "/affirm"}
+    answers = {
+        **SIMPLE_BABY,
+        "dimple_pattern": f'/inform{{"dimple_pattern": "{pattern}"}}',
+        finding: "/affirm",
+    }
     advice = chat.answer_until_done(answers)
     result, red_flags = chat.outcome()
     if finding in URGENT_FINDINGS:
@@ -68,10 +77,15 @@ def test_every_red_flag_answered_yes_leads_to_a_referral_or_urgent_care(rasa_ser
     [
         ("my newborn's dimple is leaking pus, what should I do?", "drainage"),
         ("The skin around my son's sacral dimple is red, hot and swollen", "infection"),
-        ("my daughter has a dimple at the base of her spine and suddenly her legs seem weak", "neuro_symptoms"),
+        (
+            "my daughter has a dimple at the base of her spine and suddenly her legs seem weak",
+            "neuro_symptoms",
+        ),
     ],
 )
-def test_an_urgent_sign_in_the_opening_message_gets_urgent_advice_at_once(rasa_server, opening, flag):
+def test_an_urgent_sign_in_the_opening_message_gets_urgent_advice_at_once(
+    rasa_server, opening, flag
+):
     chat = Conversation(rasa_server, "urgent-opening")
     reply = chat.say(opening)
     assert "today" in reply and "emergency number" in reply
@@ -100,11 +114,17 @@ def test_an_urgent_sign_in_free_text_mid_screening_ends_it_with_urgent_advice(ra
 
 def test_signs_in_the_opening_message_are_not_asked_again(rasa_server):
     chat = Conversation(rasa_server, "opening-signs")
-    chat.say("My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?")
+    chat.say(
+        "My 3 week old has a dimple above her bum crack with a little tuft of hair. Should I worry?"
+    )
     slots = chat.slots()
     assert slots["hair_tuft"] == "yes" and slots["subject"] == "baby"
     chat.answer_until_done({"dimple_pattern": SIMPLE_BABY["dimple_pattern"]})
-    assert "hair_tuft" not in chat.asked and "subject" not in chat.asked and "age_months" not in chat.asked
+    assert (
+        "hair_tuft" not in chat.asked
+        and "subject" not in chat.asked
+        and "age_months" not in chat.asked
+    )
     assert chat.outcome() == ("refer", ["hair_tuft"])
 
 

@@ -1,4 +1,5 @@
 """The HTTP API needs its token on every route; logs do not keep what people wrote."""
+
 import uuid
 
 import pytest

@@ -1,4 +1,5 @@
 """The setup script: without Python 3.10 it stops and says what to install."""
+
 import shutil
 import subprocess
 
@@ -10,7 +11,10 @@ def test_setup_without_python_310_names_what_to_install(tmp_path):
         shutil.copy(ROOT / name, tmp_path / name)
     result = subprocess.run(
         ["bash", str(tmp_path / "assistant"), "setup"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
         # No pyenv, no PYTHON310, a PATH without any 3.10 interpreter.
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "none")},
     )
@@ -18,4 +22,3 @@ def test_setup_without_python_310_names_what_to_install(tmp_path):
     assert "Python 3.10 was not found" in result.stderr
     assert "pyenv install 3.10" in result.stderr and "PYTHON310=" in result.stderr
     assert not (tmp_path / ".venv").exists()
-

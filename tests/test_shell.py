@@ -3,6 +3,7 @@
 Buttons appear in the shell as a menu (arrow keys and Enter); free text is typed
 at the "Your input ->" prompt.
 """
+
 import os
 import sys
 
@@ -25,10 +26,23 @@ def shell(model_path, action_server, log_dir):
     )
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "rasa", "shell", "--model", str(model_path), "--endpoints", str(endpoints),
-         "--port", str(free_port()), "--quiet"],
-        cwd=str(ROOT), env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
-        encoding="utf-8", timeout=240, dimensions=(60, 200),
+        [
+            "-m",
+            "rasa",
+            "shell",
+            "--model",
+            str(model_path),
+            "--endpoints",
+            str(endpoints),
+            "--port",
+            str(free_port()),
+            "--quiet",
+        ],
+        cwd=str(ROOT),
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(60, 200),
     )
     with open(log_dir / "shell-session.log", "a") as transcript:
         child.logfile_read = transcript

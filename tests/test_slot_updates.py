@@ -1,4 +1,5 @@
 """How one message becomes screening slot values (the logic of action_extract_findings)."""
+
 import pytest
 
 from screening.extraction import extract
@@ -6,7 +7,9 @@ from screening.slot_updates import AGE_UNKNOWN, slot_updates
 
 
 def updates(text="", intent=None, entities=(), requested=None, current=None):
-    return slot_updates(extract(text), intent, list(entities), requested, current or {}, typed=bool(text))
+    return slot_updates(
+        extract(text), intent, list(entities), requested, current or {}, typed=bool(text)
+    )
 
 
 @pytest.mark.parametrize(
@@ -20,7 +23,12 @@ def updates(text="", intent=None, entities=(), requested=None, current=None):
         ("nope", "affirm", "skin_tag", {"skin_tag": "no"}),
         ("not sure", "deny", "large", {"large": "unsure"}),
         # a finding named in the reply wins over the reply's yes/no
-        ("no, but there is a little skin tag", "deny", "hair_tuft", {"hair_tuft": "no", "skin_tag": "yes"}),
+        (
+            "no, but there is a little skin tag",
+            "deny",
+            "hair_tuft",
+            {"hair_tuft": "no", "skin_tag": "yes"},
+        ),
         # "no, stop" is a request to stop, not an answer
         ("no stop", "stop", "hair_tuft", {}),
         # "don't know" to the age question: unknown age, not asked again
@@ -53,19 +61,26 @@ def test_button_entities_fill_subject_age_and_position():
     ],
 )
 def test_the_position_answers_two_red_flag_questions(pattern, implied):
-    got = updates(entities=[{"entity": "dimple_pattern", "value": pattern}], requested="dimple_pattern")
+    got = updates(
+        entities=[{"entity": "dimple_pattern", "value": pattern}], requested="dimple_pattern"
+    )
     assert got == {"dimple_pattern": pattern, **implied}
 
 
 def test_the_position_never_overwrites_an_earlier_answer():
-    got = updates(entities=[{"entity": "dimple_pattern", "value": "one_midline"}],
-                  current={"off_midline": "unsure"})
+    got = updates(
+        entities=[{"entity": "dimple_pattern", "value": "one_midline"}],
+        current={"off_midline": "unsure"},
+    )
     assert got == {"dimple_pattern": "one_midline", "multiple": "no"}
 
 
 def test_an_opening_message_fills_everything_it_says():
-    got = updates("My 3 week old has a dimple above her bum crack with a little tuft of hair. "
-                  "Should I worry?", "start_screening")
+    got = updates(
+        "My 3 week old has a dimple above her bum crack with a little tuft of hair. "
+        "Should I worry?",
+        "start_screening",
+    )
     assert got["subject"] == "baby" and got["hair_tuft"] == "yes"
     assert 0.5 < got["age_months"] < 1
 
@@ -75,11 +90,14 @@ def test_nonsense_age_from_a_payload_is_ignored():
     assert updates(entities=[{"entity": "age_months", "value": -3}]) == {}
 
 
-@pytest.mark.parametrize("text", [
-    "why are they called dimples of venus",
-    "why are my back dimples less visible now",
-    "do babies have dimples of venus at 3 months old?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why are they called dimples of venus",
+        "why are my back dimples less visible now",
+        "do babies have dimples of venus at 3 months old?",
+    ],
+)
 def test_a_knowledge_question_does_not_answer_who_how_old_or_where(text):
     # Read as the person's own case, "dimples of Venus" meant two side dimples, and a
     # later screening of a baby reassured without a single question.
@@ -88,7 +106,9 @@ def test_a_knowledge_question_does_not_answer_who_how_old_or_where(text):
 
 
 def test_the_same_words_about_ones_own_baby_still_count():
-    got = updates("my 3 month old baby has two dimples, one each side of the spine", "start_screening")
+    got = updates(
+        "my 3 month old baby has two dimples, one each side of the spine", "start_screening"
+    )
     assert got["subject"] == "baby" and got["dimple_pattern"] == "two_sides"
 
 

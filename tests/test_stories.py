@@ -1,6 +1,7 @@
 """Test stories with user text (tests/stories/): every FAQ topic, the core intents
 and the screening's entry points, run by `rasa test core` against the trained model.
 """
+
 import os
 import subprocess
 import sys
@@ -22,10 +23,27 @@ def _stories_run(model: Path, log_dir: Path) -> Tuple[subprocess.CompletedProces
     out = Path(tempfile.mkdtemp(prefix="stories-", dir=log_dir))
     result = subprocess.run(
         # nice: it runs in the background, next to the other tests.
-        ["nice", "-n", "10", sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
-         "--stories", "tests/stories", "--out", str(out), "--fail-on-prediction-errors",
-         "--no-plot"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            "nice",
+            "-n",
+            "10",
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            "tests/stories",
+            "--out",
+            str(out),
+            "--fail-on-prediction-errors",
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     failed = out / "failed_test_stories.yml"

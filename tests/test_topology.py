@@ -21,6 +21,7 @@ from typing import Any, List
 
 import pytest
 
+from scripts.processes import http
 from scripts.soak import (
     NGINX,
     NGINX_CONF,
@@ -32,7 +33,6 @@ from scripts.soak import (
     slack_event,
     slack_headers,
 )
-from tests.stack import http
 
 SOAK_SECONDS, SOAK_PEOPLE = 20, 8
 

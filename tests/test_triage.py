@@ -37,7 +37,7 @@ def test_every_combination_of_yes_no_unsure():
         if depth == len(FINDINGS):
             outcome = triage(answers, PATTERN_ONE_MIDLINE)
             expected = URGENT if any_urgent else REFER if present or unsure else REASSURE
-            red_flags = present + ((UNSURE_FLAG,) if unsure else ())
+            red_flags = (*present, UNSURE_FLAG) if unsure else present
             got = (outcome.result, outcome.present, outcome.red_flags)
             if got != (expected, present, red_flags):
                 raise AssertionError(f"{answers}: {outcome}")
@@ -45,7 +45,7 @@ def test_every_combination_of_yes_no_unsure():
             return
         name = FINDINGS[depth]
         answers[name] = YES
-        walk(depth + 1, present + (name,), any_urgent or name in urgent, unsure)
+        walk(depth + 1, (*present, name), any_urgent or name in urgent, unsure)
         answers[name] = NO
         walk(depth + 1, present, any_urgent, unsure)
         answers[name] = UNSURE

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from tests.stack import ROOT
+from scripts.processes import ROOT
 from understanding.choice import (
     TOPIC_QUESTIONS,
     Decision,

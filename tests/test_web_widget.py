@@ -9,6 +9,7 @@ Also here, without a browser or a model: focused tests of WebChatInput's fix for
 RasaHQ/rasa#13027 (the socket must join the room named after its session id),
 and of the routes it adds. Screenshots go to $TEST_ARTIFACTS or artifacts/.
 """
+
 import asyncio
 import gc
 import itertools
@@ -28,11 +29,21 @@ import pytest
 from scripts.processes import ROOT, Process, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The same options as credentials.yml.
-WEBCHAT = {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-           "session_persistence": True}
+WEBCHAT = {
+    "user_message_evt": "user_uttered",
+    "bot_message_evt": "bot_uttered",
+    "session_persistence": True,
+}
 TIMEOUT_MS = 30_000
 # A bot message (the typing indicator is a .rw-response too, outside the groups).
 BOT = ".rw-group-message.rw-from-response .rw-response"
@@ -45,6 +56,7 @@ def artifacts() -> Path:
 
 
 # --- WebChatInput without a server ---------------------------------------------
+
 
 def _session_request(connector):
     """Connect a fake client, send `session_request`; return (its rooms, sid, emit call)."""
@@ -93,10 +105,13 @@ def test_stock_socketio_connector_never_joins_the_room():
 _apps = itertools.count()
 
 
-@pytest.mark.parametrize("page_path, expected", [
-    (None, {"chat", "chat/", "chat/page.js", "chat/webchat.js"}),  # the default
-    ("", set()),  # turned off
-])
+@pytest.mark.parametrize(
+    "page_path, expected",
+    [
+        (None, {"chat", "chat/", "chat/page.js", "chat/webchat.js"}),  # the default
+        ("", set()),  # turned off
+    ],
+)
 def test_one_server_serves_both_the_socket_and_the_page(page_path, expected):
     from rasa.core.channels import channel as rasa_channel
     from sanic import Sanic
@@ -115,10 +130,13 @@ def test_one_server_serves_both_the_socket_and_the_page(page_path, expected):
 
 # --- the browser -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `python -m scripts.system_deps` (./assistant test does)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `python -m scripts.system_deps` (./assistant test does)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -137,8 +155,9 @@ def web_server(web_chat_server):
 def stored_events(database: Path, sender: str) -> List[Dict[str, Any]]:
     """A conversation's events as the tracker store keeps them (the server has no HTTP API)."""
     with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id",
-                                  (sender,)).fetchall()
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 
@@ -148,7 +167,9 @@ class Chat:
     def __init__(self, page, base_url: str):
         self.page = page
         self.base_url = base_url
-        self.loaded: list[str] = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
+        self.loaded: list[
+            str
+        ] = []  # URLs the browser actually fetched (not those blocked by the page's CSP)
         page.on("requestfinished", lambda request: self.loaded.append(request.url))
         page.set_default_timeout(TIMEOUT_MS)
 
@@ -168,7 +189,8 @@ class Chat:
     def wait_for_bot(self, words: str, timeout_ms: int = TIMEOUT_MS) -> None:
         """Wait until a bot message contains `words` (case-insensitive)."""
         self.page.locator(BOT, has_text=re.compile(re.escape(words), re.I)).first.wait_for(
-            timeout=timeout_ms)
+            timeout=timeout_ms
+        )
 
     def type(self, text: str) -> None:
         """Type a message, press Enter; wait until the bot has answered."""
@@ -185,13 +207,16 @@ class Chat:
     def click(self, name: str) -> None:
         """Click a button of the newest question; wait until the bot has answered."""
         before = self.bot_messages.count()
-        self.last_question_buttons().filter(has_text=re.compile(f"^{re.escape(name)}$")).first.click()
+        self.last_question_buttons().filter(
+            has_text=re.compile(f"^{re.escape(name)}$")
+        ).first.click()
         self.wait_for_answer(before)
 
     def wait_for_answer(self, before: int) -> None:
         """Wait for a bot message after the `before`-th, then for the rest of the turn."""
         self.page.wait_for_function(
-            "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOT, before])
+            "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOT, before]
+        )
         self.settle()
 
     def settle(self, quiet_ms: int = 500) -> None:
@@ -229,7 +254,9 @@ class Chat:
     def press_by_keyboard(self, name: str) -> None:
         """Focus a button of the newest question and press Enter, as a keyboard user."""
         before = self.bot_messages.count()
-        self.last_question_buttons().filter(has_text=re.compile(f"^{re.escape(name)}$")).first.focus()
+        self.last_question_buttons().filter(
+            has_text=re.compile(f"^{re.escape(name)}$")
+        ).first.focus()
         self.page.keyboard.press("Enter")
         self.wait_for_answer(before)
 
@@ -238,7 +265,8 @@ class Chat:
         self.bot_messages.filter(has_text=words).last.evaluate(
             """e => { const list = e.closest('.rw-messages-container');
                       list.scrollTop += e.getBoundingClientRect().top
-                                        - list.getBoundingClientRect().top - 8; }""")
+                                        - list.getBoundingClientRect().top - 8; }"""
+        )
 
     def screenshot(self, name: str) -> Path:
         path = artifacts() / name
@@ -246,8 +274,11 @@ class Chat:
         return path
 
     def third_party_requests(self):
-        return [url for url in self.loaded
-                if not url.startswith(self.base_url) and not url.startswith("data:")]
+        return [
+            url
+            for url in self.loaded
+            if not url.startswith(self.base_url) and not url.startswith("data:")
+        ]
 
 
 @pytest.fixture
@@ -259,8 +290,13 @@ def chat(browser, web_server):
 
 @pytest.fixture
 def phone_chat(browser, web_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, locale="en-GB")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+    )
     yield Chat(context.new_page(), web_server.url)
     context.close()
 
@@ -332,7 +368,8 @@ def test_hair_tuft_screening_on_a_phone_advises_a_doctor(phone_chat):
         assert page.get_by_role("button", name=titles[0], exact=True).count() == 1
         chat.screenshot("web-mobile-buttons.png")
     outcome = chat.answer_screening(
-        newborn_then(lambda question: "Yes" if "hair" in question.lower() else "No"))
+        newborn_then(lambda question: "Yes" if "hair" in question.lower() else "No")
+    )
     assert "see a doctor" in outcome
     assert "tuft of hair" in outcome.lower()
     chat.scroll_to("see a doctor")
@@ -358,7 +395,9 @@ def test_conversation_survives_a_reload_and_carries_on(chat, web_server):
 
     # the reloaded page's new socket joins the same session: replies still arrive
     before = chat.bot_messages.count()
-    chat.click("Check a dimple") if chat.last_question_buttons().count() else chat.type("check a dimple")
+    chat.click("Check a dimple") if chat.last_question_buttons().count() else chat.type(
+        "check a dimple"
+    )
     assert chat.bot_messages.count() > before
     chat.wait_for_bot("Who has the dimple?")
     # ... and it is one conversation for Rasa, kept under the browser's session id
@@ -396,7 +435,9 @@ app.run(host="127.0.0.1", port=port, access_log=False)
 @pytest.mark.parametrize("kind", ["stock", "fixed"])
 def test_replies_reach_the_browser_only_with_the_fixed_connector(kind, browser, log_dir):
     port = free_port()
-    server = Process(f"echo-{kind}-{port}", [sys.executable, "-c", ECHO_SERVER, kind, str(port)], log_dir)
+    server = Process(
+        f"echo-{kind}-{port}", [sys.executable, "-c", ECHO_SERVER, kind, str(port)], log_dir
+    )
     server.start()
     context = browser.new_context()
     try:

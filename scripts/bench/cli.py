@@ -1,4 +1,5 @@
 """The benchmark's options and its run: train, serve and measure ours, then stock; report."""
+
 import argparse
 import json
 import os
@@ -25,39 +26,70 @@ FAST_EVENT_LOOKUP = "scripts.bench.fast_event_lookup"
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench",
-                                     description=scripts.bench.__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=20,
-                        help="concurrent users in the load phase (20)")
-    parser.add_argument("--messages", type=int, default=18,
-                        help="messages per user in the load phase, in whole conversations (18)")
-    parser.add_argument("--messages-one", type=int, default=36,
-                        help="messages of the single user, in whole conversations (36)")
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench", description=scripts.bench.__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--users", type=int, default=20, help="concurrent users in the load phase (20)"
+    )
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=18,
+        help="messages per user in the load phase, in whole conversations (18)",
+    )
+    parser.add_argument(
+        "--messages-one",
+        type=int,
+        default=36,
+        help="messages of the single user, in whole conversations (36)",
+    )
     parser.add_argument("--skip-stock", action="store_true", help="measure only our bot")
-    parser.add_argument("--no-train", action="store_true",
-                        help="skip timing the training of our bot (a copy)")
-    parser.add_argument("--stock-model", type=Path,
-                        help="serve this stock model instead of running rasa init")
-    parser.add_argument("--model", type=Path,
-                        help="our model (default: $DIMPLES_MODEL or models/back-dimples.tar.gz)")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="an environment variable for our Rasa server (repeatable)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="Sanic workers for our server (>1: Redis lock store)")
+    parser.add_argument(
+        "--no-train", action="store_true", help="skip timing the training of our bot (a copy)"
+    )
+    parser.add_argument(
+        "--stock-model", type=Path, help="serve this stock model instead of running rasa init"
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="our model (default: $DIMPLES_MODEL or models/back-dimples.tar.gz)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for our Rasa server (repeatable)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Sanic workers for our server (>1: Redis lock store)"
+    )
     parser.add_argument("--lock-store", choices=["memory", "redis"], default=None)
     parser.add_argument("--tracker-store", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--selective-domain", action="store_true",
-                        help="action_endpoint enable_selective_domain: true")
-    parser.add_argument("--actions-with-tf", action="store_true",
-                        help="start the action server as `python -m rasa_sdk` does "
-                             "(TensorFlow loaded)")
-    parser.add_argument("--fast-event-lookup", action="store_true",
-                        help="start Rasa with the class of a stored event found by a lookup table")
-    parser.add_argument("--label", default="",
-                        help="a name for this configuration in the summary line")
+    parser.add_argument(
+        "--selective-domain",
+        action="store_true",
+        help="action_endpoint enable_selective_domain: true",
+    )
+    parser.add_argument(
+        "--actions-with-tf",
+        action="store_true",
+        help="start the action server as `python -m rasa_sdk` does (TensorFlow loaded)",
+    )
+    parser.add_argument(
+        "--fast-event-lookup",
+        action="store_true",
+        help="start Rasa with the class of a stored event found by a lookup table",
+    )
+    parser.add_argument(
+        "--label", default="", help="a name for this configuration in the summary line"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary folder (logs, stock bot)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (logs, stock bot)"
+    )
     return parser.parse_args(argv)
 
 
@@ -72,8 +104,22 @@ def our_model(args: argparse.Namespace) -> Path:
 
 
 def _psql(sql: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", os.environ.get("PGUSER", "postgres"),
-                           "-d", "postgres", "-q", "-c", sql], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            os.environ.get("PGUSER", "postgres"),
+            "-d",
+            "postgres",
+            "-q",
+            "-c",
+            sql,
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -92,8 +138,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.workers > 1:
         env["SANIC_WORKERS"] = str(args.workers)
     if lock_store == "redis":
-        endpoints_extra["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": 6379,
-                                         "key_prefix": f"bench{os.getpid()}"}
+        endpoints_extra["lock_store"] = {
+            "type": "redis",
+            "url": "127.0.0.1",
+            "port": 6379,
+            "key_prefix": f"bench{os.getpid()}",
+        }
     if args.selective_domain:
         endpoints_extra["action_endpoint"] = {"enable_selective_domain": True}
     work = Path(tempfile.mkdtemp(prefix="dimples-bench-"))
@@ -101,18 +151,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.tracker_store == "postgres":
         database = f"bench_{os.getpid()}"
         endpoints_extra["tracker_store"] = {
-            "type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432,
-            "db": database, "username": os.environ.get("PGUSER", "postgres")}
-    settings = ",".join(filter(None, [
-        args.label,
-        *[f"{k}={v}" for k, v in env.items() if k != "SANIC_WORKERS"],
-        f"workers={args.workers}" if args.workers > 1 else "",
-        "redis-lock" if lock_store == "redis" else "",
-        "postgres" if database else "",
-        "selective-domain" if args.selective_domain else "",
-        "actions-with-tf" if args.actions_with_tf else "",
-        "fast-event-lookup" if args.fast_event_lookup else "",
-    ])) or "as served"
+            "type": "SQL",
+            "dialect": "postgresql",
+            "url": "127.0.0.1",
+            "port": 5432,
+            "db": database,
+            "username": os.environ.get("PGUSER", "postgres"),
+        }
+    settings = (
+        ",".join(
+            filter(
+                None,
+                [
+                    args.label,
+                    *[f"{k}={v}" for k, v in env.items() if k != "SANIC_WORKERS"],
+                    f"workers={args.workers}" if args.workers > 1 else "",
+                    "redis-lock" if lock_store == "redis" else "",
+                    "postgres" if database else "",
+                    "selective-domain" if args.selective_domain else "",
+                    "actions-with-tf" if args.actions_with_tf else "",
+                    "fast-event-lookup" if args.fast_event_lookup else "",
+                ],
+            )
+        )
+        or "as served"
+    )
 
     ours, stock = Served("ours"), (None if args.skip_stock else Served("stock"))
     started = time.monotonic()
@@ -129,8 +192,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             # store for each request (and forgets the conversations).
             created = _psql(f"CREATE DATABASE {database}")
             if created.returncode != 0:
-                raise SystemExit(f"could not create the PostgreSQL database {database}: "
-                                 f"{created.stderr.strip()}")
+                raise SystemExit(
+                    f"could not create the PostgreSQL database {database}: {created.stderr.strip()}"
+                )
         # Training first, while nothing else of ours runs.
         if not args.no_train:
             ours.figures["train_s"] = train_ours(work)
@@ -140,9 +204,18 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         print("==> ours: starting the action server, then Rasa", file=sys.stderr, flush=True)
         ours.actions, action_url, ours.figures["actions_ready_s"] = start_actions(
-            work, args.actions_with_tf)
-        serve(ours, model, work, action_url, env, endpoints_extra, OurScript,
-              launcher=FAST_EVENT_LOOKUP if args.fast_event_lookup else "rasa")
+            work, args.actions_with_tf
+        )
+        serve(
+            ours,
+            model,
+            work,
+            action_url,
+            env,
+            endpoints_extra,
+            OurScript,
+            launcher=FAST_EVENT_LOOKUP if args.fast_event_lookup else "rasa",
+        )
         ours.figures["ready_total_s"] = ours.figures["actions_ready_s"] + ours.figures["ready_s"]
         measure(ours, args)
         stop(ours)
@@ -150,8 +223,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if stock:
             print("==> stock: starting Rasa", file=sys.stderr, flush=True)
             # The stock bot has no custom actions; the URL is never called.
-            serve(stock, stock_model.resolve(), work, f"http://127.0.0.1:{free_port()}/webhook",
-                  {}, {}, StockScript, credentials={"rest": None})  # Rasa's own REST connector
+            serve(
+                stock,
+                stock_model.resolve(),
+                work,
+                f"http://127.0.0.1:{free_port()}/webhook",
+                {},
+                {},
+                StockScript,
+                credentials={"rest": None},
+            )  # Rasa's own REST connector
             stock.figures["ready_total_s"] = stock.figures["ready_s"]
             measure(stock, args)
             stop(stock)
@@ -176,13 +257,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     bots = [ours] + ([stock] if stock else [])
     highest_load = max(f["load"] for b in bots for f in (b.figures["one"], b.figures["many"]))
     print()
-    print(f"Benchmark of {model.name} ({settings}) on {os.cpu_count()} cores; "
-          f"{ours.figures['one']['n']} messages with 1 user, "
-          f"{ours.figures['many']['n']} with {args.users} users"
-          + (f"; stock: {stock.figures['one']['n']} and {stock.figures['many']['n']}"
-             if stock else "")
-          + f"; highest 1-min load average seen {highest_load:.1f}"
-          + f"; whole run {time.monotonic() - started:.0f} s")
+    print(
+        f"Benchmark of {model.name} ({settings}) on {os.cpu_count()} cores; "
+        f"{ours.figures['one']['n']} messages with 1 user, "
+        f"{ours.figures['many']['n']} with {args.users} users"
+        + (
+            f"; stock: {stock.figures['one']['n']} and {stock.figures['many']['n']}"
+            if stock
+            else ""
+        )
+        + f"; highest 1-min load average seen {highest_load:.1f}"
+        + f"; whole run {time.monotonic() - started:.0f} s"
+    )
     print(table(bots, args.users))
     for served in bots:
         if served.figures["examples"]:

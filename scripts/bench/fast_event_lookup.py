@@ -6,6 +6,7 @@ Rasa 3.6.21 finds the class of every stored event by walking all subclasses of E
 tracker store on every message). The same lookup, remembered, changes nothing else.
 Measured in docs/performance.md; not part of how the project serves the assistant.
 """
+
 import runpy
 import sys
 from typing import Any, Dict, Optional

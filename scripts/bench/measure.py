@@ -1,4 +1,5 @@
 """The load (one user, then many at once) and the figures: latency, CPU, memory."""
+
 import argparse
 import math
 import os
@@ -38,7 +39,7 @@ def _group_stats(pgid: int) -> List[Tuple[List[str], Path]]:
         except OSError:
             continue
         # the fields after the command name (which may contain spaces)
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[2]) == pgid:
             found.append((fields, entry))
     return found
@@ -108,7 +109,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
             number += 1
         with lock:
             latencies.extend(mine)
-            for kind, latency in zip(kinds, mine):
+            for kind, latency in zip(kinds, mine, strict=True):
                 by_kind.setdefault(kind, []).append(latency)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
@@ -122,7 +123,7 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before)]
+    cpu = [group_cpu_s(g) - before for g, before in zip(groups, cpu_before, strict=True)]
     return {
         "cpu_ms_per_msg": cpu[0] / len(latencies) * 1000,
         "actions_cpu_ms_per_msg": cpu[1] / len(latencies) * 1000 if len(cpu) > 1 else None,
@@ -131,8 +132,9 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
         "p95_ms": percentile(latencies, 95) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
         "mean_ms": statistics.mean(latencies) * 1000,
-        "p50_ms_by_kind": {kind: percentile(values, 50) * 1000
-                           for kind, values in sorted(by_kind.items())},
+        "p50_ms_by_kind": {
+            kind: percentile(values, 50) * 1000 for kind, values in sorted(by_kind.items())
+        },
         "msgs_per_s": len(latencies) / wall,
         "wall_s": wall,
         "load": max(load_before, load_average()),
@@ -159,6 +161,7 @@ def measure(served: Served, args: argparse.Namespace) -> None:
         served.script.verify_outcome(chat, served.check)
     # Every answer counts, the warm-up conversation's too.
     figures["messages"] = warm_up["n"] + figures["one"]["n"] + figures["many"]["n"]
-    figures["wrong"] = (warm_check.wrong + warm_check.errors
-                        + served.check.wrong + served.check.errors)
+    figures["wrong"] = (
+        warm_check.wrong + warm_check.errors + served.check.wrong + served.check.errors
+    )
     figures["examples"] = warm_check.examples + served.check.examples

@@ -1,4 +1,5 @@
 """The results: a table of both bots' figures, the goals and the one-line summary."""
+
 import math
 from typing import Any, Dict, List, Optional
 
@@ -26,8 +27,11 @@ def table(bots: List[Served], users: int) -> str:
         (f"p95 latency, {users} users (ms)", lambda f: f["many"]["p95_ms"], 0),
         (f"p99 latency, {users} users (ms)", lambda f: f["many"]["p99_ms"], 0),
         ("p50, 1 user: FAQ turns (ms)", lambda f: f["one"]["p50_ms_by_kind"].get("faq"), 0),
-        ("p50, 1 user: screening turns (ms)",
-         lambda f: f["one"]["p50_ms_by_kind"].get("screening"), 0),
+        (
+            "p50, 1 user: screening turns (ms)",
+            lambda f: f["one"]["p50_ms_by_kind"].get("screening"),
+            0,
+        ),
         ("p50, 1 user: other turns (ms)", lambda f: f["one"]["p50_ms_by_kind"].get("other"), 0),
         ("messages/s, 1 user", lambda f: f["one"]["msgs_per_s"], 1),
         (f"messages/s, {users} users", lambda f: f["many"]["msgs_per_s"], 1),
@@ -42,8 +46,11 @@ def table(bots: List[Served], users: int) -> str:
         ("messages checked", lambda f: f["messages"], 0),
         ("wrong answers", lambda f: f["wrong"], 0),
     ]
-    header = (f"{'':36}" + "".join(f"{b.name:>12}" for b in bots)
-              + ("       ratio" if len(bots) == 2 else ""))
+    header = (
+        f"{'':36}"
+        + "".join(f"{b.name:>12}" for b in bots)
+        + ("       ratio" if len(bots) == 2 else "")
+    )
     lines = [header]
     for label, get, digits in rows:
         values = [get(b.figures) for b in bots]
@@ -97,14 +104,20 @@ def goals(ours: Served, stock: Served, users: int) -> List[str]:
     o, s = ours.figures, stock.figures
     with_actions = o["rss_mb"] + (o.get("actions_rss_mb") or 0)
     checks = [
-        (f"p50 at half of stock's or better (1 and {users} users)",
-         o["one"]["p50_ms"] <= s["one"]["p50_ms"] / 2
-         and o["many"]["p50_ms"] <= s["many"]["p50_ms"] / 2),
-        (f"p95 at half of stock's or better (1 and {users} users)",
-         o["one"]["p95_ms"] <= s["one"]["p95_ms"] / 2
-         and o["many"]["p95_ms"] <= s["many"]["p95_ms"] / 2),
-        (f"throughput at {users} users double or better",
-         o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"]),
+        (
+            f"p50 at half of stock's or better (1 and {users} users)",
+            o["one"]["p50_ms"] <= s["one"]["p50_ms"] / 2
+            and o["many"]["p50_ms"] <= s["many"]["p50_ms"] / 2,
+        ),
+        (
+            f"p95 at half of stock's or better (1 and {users} users)",
+            o["one"]["p95_ms"] <= s["one"]["p95_ms"] / 2
+            and o["many"]["p95_ms"] <= s["many"]["p95_ms"] / 2,
+        ),
+        (
+            f"throughput at {users} users double or better",
+            o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"],
+        ),
         ("Rasa server memory no higher", o["rss_mb"] <= s["rss_mb"]),
         ("memory incl. action server no higher", with_actions <= s["rss_mb"]),
         ("same answers (no wrong answers from either bot)", o["wrong"] == 0 and s["wrong"] == 0),

@@ -1,4 +1,5 @@
 """Starting and stopping the bots being measured."""
+
 import time
 import uuid
 from pathlib import Path
@@ -11,8 +12,13 @@ from scripts.processes import PYTHON, Process, RasaServer, free_port, start_acti
 # Environment variables that change how a Rasa server runs: the stock bot is
 # started without any of them (stock means Rasa's defaults).
 LEVER_VARIABLES = (
-    "SANIC_WORKERS", "TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS",
-    "OMP_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS", "TRACKER_STORE_URL", "ACTION_SERVER_SANIC_WORKERS",
+    "SANIC_WORKERS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+    "OMP_NUM_THREADS",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "TRACKER_STORE_URL",
+    "ACTION_SERVER_SANIC_WORKERS",
 )
 
 
@@ -41,14 +47,29 @@ def start_actions(work: Path, with_tf: bool) -> Tuple[Process, str, float]:
     return process, url, time.monotonic() - started
 
 
-def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[str, str],
-          endpoints: Dict[str, Any], script_class: Callable, launcher: str = "rasa",
-          credentials: Optional[Dict[str, Any]] = None) -> None:
+def serve(
+    served: Served,
+    model: Path,
+    work: Path,
+    action_url: str,
+    env: Dict[str, str],
+    endpoints: Dict[str, Any],
+    script_class: Callable,
+    launcher: str = "rasa",
+    credentials: Optional[Dict[str, Any]] = None,
+) -> None:
     """Start the bot's Rasa server; time until it answers a first message; read its domain
     for the expected answers."""
     # credentials None: the project's REST connector, as its servers have it.
-    server = RasaServer(model, action_url, work, credentials=credentials, env=env,
-                        endpoints=endpoints, launcher=launcher)
+    server = RasaServer(
+        model,
+        action_url,
+        work,
+        credentials=credentials,
+        env=env,
+        endpoints=endpoints,
+        launcher=launcher,
+    )
     # Only the variables given here reach the server's environment among the levers.
     server.process.env = {k: v for k, v in server.process.env.items() if k not in LEVER_VARIABLES}
     server.process.env.update(env)
@@ -57,16 +78,18 @@ def serve(served: Served, model: Path, work: Path, action_url: str, env: Dict[st
     try:
         server.start(warm_up=False, timeout=300)
     except RuntimeError as error:
-        raise SystemExit(f"{served.name}: {error}")
+        raise SystemExit(f"{served.name}: {error}") from error
     first = Conversation(server, f"ready-{uuid.uuid4().hex[:8]}").post("hello there", timeout=300)
     if not first.ok:
-        raise SystemExit(f"{served.name}: the first message got HTTP {first.status} "
-                         f"{first.replies!r}; log {server.process.log_path}")
+        raise SystemExit(
+            f"{served.name}: the first message got HTTP {first.status} "
+            f"{first.replies!r}; log {server.process.log_path}"
+        )
     served.figures["ready_s"] = time.monotonic() - started
     try:
         served.script = script_class(server.domain())
     except RuntimeError as error:
-        raise SystemExit(f"{served.name}: {error}")
+        raise SystemExit(f"{served.name}: {error}") from error
 
 
 def stop(served: Served) -> None:

@@ -1,4 +1,5 @@
 """Timing the training of both bots, each in a temporary folder from an empty cache."""
+
 import os
 import shutil
 import subprocess
@@ -13,12 +14,14 @@ from scripts.processes import PYTHON, ROOT
 def timed(command: List[str], cwd: Path, log: Path, env: Dict[str, str]) -> float:
     started = time.monotonic()
     with open(log, "ab") as out:
-        result = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, **env})
+        result = subprocess.run(
+            command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env}
+        )
     if result.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
-        raise SystemExit(f"{' '.join(command[:4])} failed (exit {result.returncode}); "
-                         f"log {log}:\n{tail}")
+        raise SystemExit(
+            f"{' '.join(command[:4])} failed (exit {result.returncode}); log {log}:\n{tail}"
+        )
     return time.monotonic() - started
 
 
@@ -26,11 +29,15 @@ def train_stock(work: Path) -> Tuple[Path, float]:
     """`rasa init --no-prompt` (creates the starter bot and trains it), timed."""
     bot = work / "stock-bot"
     bot.mkdir()
-    print("==> rasa init: creating and training stock Rasa's starter bot",
-          file=sys.stderr, flush=True)
-    seconds = timed([PYTHON, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(bot)],
-                    bot, work / "stock-init.log",
-                    {"RASA_CACHE_DIRECTORY": str(work / "stock-cache")})
+    print(
+        "==> rasa init: creating and training stock Rasa's starter bot", file=sys.stderr, flush=True
+    )
+    seconds = timed(
+        [PYTHON, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(bot)],
+        bot,
+        work / "stock-init.log",
+        {"RASA_CACHE_DIRECTORY": str(work / "stock-cache")},
+    )
     models = sorted((bot / "models").glob("*.tar.gz"))
     if not models:
         raise SystemExit(f"rasa init trained no model; see {work / 'stock-init.log'}")
@@ -46,9 +53,31 @@ def train_ours(work: Path) -> float:
     # The config's custom component needs its code.
     for name in ("data", "components", "screening"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    print("==> rasa train --force on a copy of config.yml, domain.yml and data/ "
-          "(the project's model is not touched)", file=sys.stderr, flush=True)
-    return timed([PYTHON, "-m", "rasa", "train", "--force", "--config", "config.yml",
-                  "--domain", "domain.yml", "--data", "data", "--out", str(work / "our-models"),
-                  "--fixed-model-name", "copy"],
-                 project, work / "our-train.log", {"RASA_CACHE_DIRECTORY": str(work / "our-cache")})
+    print(
+        "==> rasa train --force on a copy of config.yml, domain.yml and data/ "
+        "(the project's model is not touched)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return timed(
+        [
+            PYTHON,
+            "-m",
+            "rasa",
+            "train",
+            "--force",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(work / "our-models"),
+            "--fixed-model-name",
+            "copy",
+        ],
+        project,
+        work / "our-train.log",
+        {"RASA_CACHE_DIRECTORY": str(work / "our-cache")},
+    )

@@ -1,6 +1,7 @@
 """What the bots are measured with: scripted conversations and the answers they must give."""
+
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from scripts.conversation import Conversation, Turn, texts
 
@@ -26,14 +27,17 @@ class Check:
 
     def reply(self, sender: str, step: Step, turn: Turn) -> None:
         if turn.status != 200 or not isinstance(turn.replies, list):
-            self.add("errors", f"{sender}: {step.text!r} -> HTTP {turn.status} "
-                               f"{str(turn.replies)[:200]!r}")
+            self.add(
+                "errors",
+                f"{sender}: {step.text!r} -> HTTP {turn.status} {str(turn.replies)[:200]!r}",
+            )
             return
         text = texts(turn.replies)
         missing = [e for e in step.expect if e not in text]
         if missing:
-            self.add("wrong", f"{sender}: {step.text!r} -> {text[:160]!r} "
-                              f"(expected {missing[0][:60]!r})")
+            self.add(
+                "wrong", f"{sender}: {step.text!r} -> {text[:160]!r} (expected {missing[0][:60]!r})"
+            )
 
     def add(self, kind: str, example: str) -> None:
         with self.lock:
@@ -60,9 +64,11 @@ class OurScript:
 
     FAQ_MID_SCREENING = ("what is a tethered spinal cord?", "tethered_cord")
     # Free-text answers: what the message says, and the slots it fills.
-    FREE_TEXT = {
-        "hair_tuft": ("no hair or marks, but there's a little skin tag",
-                      {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"}),
+    FREE_TEXT: ClassVar[Dict[str, Tuple[str, Dict[str, str]]]] = {
+        "hair_tuft": (
+            "no hair or marks, but there's a little skin tag",
+            {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"},
+        ),
         "deep": ("I honestly can't tell", {"deep": "unsure"}),
     }
     EXPECTED_RESULT = "refer"  # a skin tag and a "not sure" lead to a referral
@@ -70,7 +76,7 @@ class OurScript:
     # (question, topic): one question per FAQ topic, fixed so that the workload does
     # not change when the training data does (they were training examples when
     # this was written; the expected answers come from the served model's domain).
-    FAQ = [
+    FAQ: ClassVar[List[Tuple[str, str]]] = [
         ("what are back dimples", "what_are_back_dimples"),
         ("why are they called dimples of venus", "name_origin"),
         ("what is the medical term for back dimples", "medical_term"),
@@ -123,8 +129,10 @@ class OurScript:
             ('/inform{"subject": "baby"}', {"subject": "baby"}),
             ('/inform{"age_months": 0.5}', {"age_months": 0.5}),
             # one dimple in the middle: "more than one" and "off to one side" are answered too
-            ('/inform{"dimple_pattern": "one_midline"}',
-             {"dimple_pattern": "one_midline", "multiple": "no", "off_midline": "no"}),
+            (
+                '/inform{"dimple_pattern": "one_midline"}',
+                {"dimple_pattern": "one_midline", "multiple": "no", "off_midline": "no"},
+            ),
         ):
             answers.update(values)
             steps.append(Step(message, ask(next_question()), "screening"))
@@ -139,8 +147,9 @@ class OurScript:
             if not asked_faq and next_question():
                 asked_faq = True
                 question, topic = self.FAQ_MID_SCREENING
-                steps.append(Step(question, [self.text(f"utter_faq/{topic}"),
-                                             *ask(next_question())], "faq"))
+                steps.append(
+                    Step(question, [self.text(f"utter_faq/{topic}"), *ask(next_question())], "faq")
+                )
         steps.append(Step("thank you", [self.text("utter_you_are_welcome")]))
         steps.append(Step(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")], "faq"))
         steps.append(Step(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")], "faq"))
@@ -153,8 +162,10 @@ class OurScript:
         except AssertionError:  # the tracker could not be read
             result = None
         if result != self.EXPECTED_RESULT:
-            check.add("wrong", f"{chat.id}: screening_result {result!r}, "
-                               f"expected {self.EXPECTED_RESULT!r}")
+            check.add(
+                "wrong",
+                f"{chat.id}: screening_result {result!r}, expected {self.EXPECTED_RESULT!r}",
+            )
 
 
 class StockScript:
