@@ -3,8 +3,8 @@
 The product's own configuration (`EnvironmentSQLTrackerStore` with TRACKER_STORE_URL,
 the `AtomicRedisLockStore` of deploy/endpoints.deploy.yml) on a fresh PostgreSQL database
 and a key prefix of its own. The messages of one conversation alternate between the
-replicas, many people screen at once, and a person whose second message reaches the other replica while
-the first is still being answered is served in order. Afterwards every stored
+replicas, many people screen at once, and a person whose second message reaches the other
+replica while the first is still being answered is served in order. Afterwards every stored
 conversation is read back from PostgreSQL: the right outcome, every message stored
 once, every turn whole and not interleaved with another, and what the person was
 shown is what the tracker keeps.
