@@ -46,11 +46,16 @@ from screening.routing import (
     previous_bot_action,
     urgent_reported,
 )
+from understanding.choice import UNCLEAR_FAQ_INTENT
 
 UNAVAILABLE = "utter_screening_unavailable"
 URGENT_OFFLINE = "utter_urgent_offline"
 FAQ = "utter_faq"
 FAQ_INTENT = "faq"
+# "Did you mean ...?" is built by a custom action; without it, ask to rephrase
+# rather than answer a topic the model was unsure of.
+ASK_FAQ_TOPIC = "action_ask_faq_topic"
+REPHRASE = "utter_default"
 
 ENV_ACTION_TIMEOUT = "ACTION_SERVER_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 3.0
@@ -85,7 +90,8 @@ def next_action(
     is the one to act on: `report_urgent_sign` also for a "yes" or "not sure" to
     the confirming question (see `_intent_to_act_on`).
     """
-    if not failed_actions(steps, custom):
+    failed = failed_actions(steps, custom)
+    if not failed:
         return None
     done = {name for kind, name in steps if kind == "action"}
     if active_loop:
@@ -97,6 +103,11 @@ def next_action(
         return CONFIRM_QUESTION if CONFIRM_QUESTION not in done else ACTION_LISTEN_NAME
     if intent == FAQ_INTENT and FAQ not in done:
         return FAQ
+    if intent == UNCLEAR_FAQ_INTENT:
+        if REPHRASE not in done:
+            return REPHRASE
+        if set(failed) <= {ASK_FAQ_TOPIC}:
+            return ACTION_LISTEN_NAME  # only the question failed: no check was under way
     if UNAVAILABLE not in done:
         return UNAVAILABLE
     return ACTION_LISTEN_NAME

@@ -20,7 +20,12 @@ from screening.routing import CONFIRM_QUESTION as CONFIRM
 from scripts.conversation import texts
 from tests.test_screening_e2e import SIMPLE_BABY, Conversation
 
-CUSTOM = {"action_start_screening", "action_screening_outcome", "screening_form"}
+CUSTOM = {
+    "action_start_screening",
+    "action_screening_outcome",
+    "screening_form",
+    "action_ask_faq_topic",
+}
 LISTEN, DEACTIVATE = "action_listen", "action_deactivate_loop"
 
 
@@ -46,6 +51,17 @@ TABLE = [
     # An FAQ question when the form failed is still answered.
     ([act("screening_form"), act(DEACTIVATE), EVENT], "faq", None, FAQ),
     ([act("screening_form"), act(DEACTIVATE), EVENT, act(FAQ), EVENT], "faq", None, UNAVAILABLE),
+    # "Did you mean ...?" needs the action server: ask to rephrase, never guess a topic.
+    ([act("action_ask_faq_topic")], "faq_unclear", None, "utter_default"),
+    ([act("action_ask_faq_topic"), act("utter_default")], "faq_unclear", None, LISTEN),
+    # ... and mid-screening, say too that the check cannot run now.
+    ([act("screening_form"), act(DEACTIVATE), EVENT], "faq_unclear", None, "utter_default"),
+    (
+        [act("screening_form"), act(DEACTIVATE), EVENT, act("utter_default")],
+        "faq_unclear",
+        None,
+        UNAVAILABLE,
+    ),
     # An urgent sign gets urgent advice from the Rasa side.
     ([act("action_screening_outcome")], "report_urgent_sign", None, URGENT_OFFLINE),
     (
