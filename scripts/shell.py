@@ -24,12 +24,19 @@ from typing import Any, Dict, List, Optional, Sequence
 from scripts.processes import ROOT
 
 WARNINGS_LOG = ROOT / ".rasa-shell.log"
-ANSWER_HINT = "(Type a number, or answer in your own words.)"
 
 
 def button_lines(buttons: Sequence[Dict[str, Any]]) -> List[str]:
     """What the person sees for a list of buttons: numbered titles, no payloads."""
     return [f"  {number}. {button.get('title', '')}" for number, button in enumerate(buttons, 1)]
+
+
+def answer_hint(buttons: Sequence[Dict[str, Any]]) -> str:
+    """The line under a question's buttons. The range says a number picks an answer: a bare
+    "3" under "How old is your baby?" means the third answer here, not 3 months."""
+    if len(buttons) == 1:
+        return "(Type 1 to pick it, or answer in your own words.)"
+    return f"(Type 1-{len(buttons)} to pick an answer, or answer in your own words.)"
 
 
 def _comparable(text: str) -> str:
@@ -88,7 +95,7 @@ def use_titled_buttons() -> None:
         for line in button_lines(buttons):
             rasa.shared.utils.cli.print_color(line, color=color)
         if buttons and is_latest_message:
-            rasa.shared.utils.cli.print_color(ANSWER_HINT, color=color)
+            rasa.shared.utils.cli.print_color(answer_hint(buttons), color=color)
         print_rest(rest, color=color)  # images, attachments and the like, as Rasa shows them
 
     async def get_user_input(previous_response: Optional[Dict[str, Any]]) -> Optional[str]:

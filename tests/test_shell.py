@@ -13,7 +13,7 @@ import pexpect
 import pytest
 
 from scripts.processes import ROOT, free_port
-from scripts.shell import button_lines, message_for_answer
+from scripts.shell import answer_hint, button_lines, message_for_answer
 
 AGE_BUTTONS = [
     {"title": "Under 1 month", "payload": '/inform{"age_months": 0.5}'},
@@ -45,6 +45,7 @@ def test_without_buttons_a_number_is_sent_as_typed():
 
 def test_buttons_are_listed_by_title_with_numbers():
     assert button_lines(AGE_BUTTONS) == ["  1. Under 1 month", "  2. 1-6 months"]
+    assert "Type 1-2 to pick an answer" in answer_hint(AGE_BUTTONS)
 
 
 # How Rasa's own shell shows a button: "1: Yes (/affirm)".
@@ -114,6 +115,7 @@ def test_faq_answer_and_a_short_screening_in_the_shell(shell):
     shell.sendline("can you check the dimple on my baby's back?")
     shell.expect("How old is your baby")
     shell.expect("1. Under 1 month")
+    shell.expect("Type 1-4 to pick an answer")
     shell.expect("Your input ->")
     assert_titles_only(shell.before)
     shell.sendline("1")  # by number
