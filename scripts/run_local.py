@@ -1,6 +1,6 @@
 """Start the action server next to Rasa, so nobody needs a second terminal.
 
-    python -m scripts.run_local chat   # rasa shell in this terminal
+    python -m scripts.run_local chat   # rasa shell in this terminal (scripts/shell.py)
     python -m scripts.run_local web    # the web chat page on http://127.0.0.1:5005/chat/
 
 `web` runs one Rasa server (credentials.yml: its web chat channel serves both the
@@ -46,8 +46,7 @@ def main(mode: str) -> int:
         command = [
             PYTHON,
             "-m",
-            "rasa",
-            "shell",
+            "scripts.shell",
             "--model",
             str(MODEL),
             "--endpoints",
