@@ -64,6 +64,11 @@ class HeldOutput(OutputChannel):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.held.append((recipient_id, message))
 
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        # Called directly by code that answers without Rasa's dispatcher (the base
+        # class would raise NotImplementedError and the reply would be lost).
+        self.held.append((recipient_id, {"text": text}))
+
     async def release(self) -> None:
         for recipient_id, message in self.held:
             await self.channel.send_response(recipient_id, message)
