@@ -518,14 +518,18 @@ def _last_bot_action(tracker: Dict) -> Optional[str]:
 
 
 _FAQ_ANSWERED: List[str] = []
+_FAQ_OFFERED: List[str] = []
 # Not an answer, but not a wrong one either: the classifier was unsure and asks.
 ASKS_TO_REPHRASE = ("utter_ask_rephrase", "action_default_fallback")
+# "Did you mean ...?" with the likeliest FAQ topics as buttons (understanding/choice.py).
+OFFERS_TOPICS = "action_ask_faq_topic"
 
 
 @pytest.mark.parametrize("text", GENERAL_QUESTIONS)
 def test_a_general_question_about_dimples_gets_an_faq_answer(rasa_server, text):
     # Which topic answers is the NLU's part (tests/test_faq_e2e.py); here: an FAQ
-    # answer, or a request to rephrase, and never the screening or urgent advice.
+    # answer, "Did you mean ...?" or a request to rephrase, and never the screening
+    # or urgent advice.
     chat = Chat(rasa_server, "general")
     reply = chat.say(text)
     tracker = chat.tracker()
@@ -533,16 +537,19 @@ def test_a_general_question_about_dimples_gets_an_faq_answer(rasa_server, text):
     assert URGENT_ADVICE not in reply and CONFIRM not in reply, reply
     assert not (tracker.get("active_loop") or {}).get("name")
     action = _last_bot_action(tracker)
-    assert action == "utter_faq" or action in ASKS_TO_REPHRASE, (text, action)
+    assert action in ("utter_faq", OFFERS_TOPICS, *ASKS_TO_REPHRASE), (text, action)
     if action == "utter_faq":
         _FAQ_ANSWERED.append(text)
+    elif action == OFFERS_TOPICS:
+        _FAQ_OFFERED.append(text)
 
 
 def test_record_how_many_general_questions_got_an_faq_answer(record_figure):
     # Runs after the table above (pytest keeps the file's order).
     record_figure(
         f"general dimple questions answered by an FAQ: {len(_FAQ_ANSWERED)}"
-        f"/{len(GENERAL_QUESTIONS)} (the rest asked to rephrase)"
+        f"/{len(GENERAL_QUESTIONS)}, offered FAQ topics ('Did you mean'): {len(_FAQ_OFFERED)}"
+        f" (the rest asked to rephrase)"
     )
 
 
