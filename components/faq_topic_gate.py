@@ -36,12 +36,17 @@ def topic_ranking(message: Message) -> List[Tuple[str, float]]:
     ]
 
 
-def intent_ranking(message: Message) -> List[Tuple[str, float]]:
-    intent = message.get(INTENT) or {}
-    ranking = [
+def classifier_ranking(message: Message) -> List[Tuple[Any, float]]:
+    """The intents with their confidences as the classifiers ranked them, best first."""
+    return [
         (item.get(INTENT_NAME_KEY), item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         for item in message.get(INTENT_RANKING_KEY) or []
     ]
+
+
+def intent_ranking(message: Message) -> List[Tuple[str, float]]:
+    intent = message.get(INTENT) or {}
+    ranking = classifier_ranking(message)
     top = (intent.get(INTENT_NAME_KEY), intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
     if not ranking or ranking[0][0] != top[0]:
         ranking = [top] + [item for item in ranking if item[0] != top[0]]

@@ -24,13 +24,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.faq_topic_gate import classifier_ranking
 from screening.extraction import extract
 from screening.routing import URGENT_INTENT, route
 
@@ -60,10 +60,7 @@ class UrgentSignIntentOverride(GraphComponent):
             if not text or text.startswith("/"):
                 continue
             previous = message.get(INTENT) or {}
-            ranking = [
-                (item.get(INTENT_NAME_KEY), item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-                for item in message.get(INTENT_RANKING_KEY) or []
-            ]
+            ranking = classifier_ranking(message)
             intent = route(previous.get(INTENT_NAME_KEY), ranking, extract(text))
             if intent is None:
                 continue

@@ -14,6 +14,7 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -45,30 +46,32 @@ def is_current() -> bool:
     )
 
 
+def train_command(out: Path, name: str, *options: str) -> List[str]:
+    """`rasa train` on the project's config, domain and data (run it in the project folder)."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        *options,
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        name,
+    ]
+
+
 def train() -> Path:
     MODELS.mkdir(exist_ok=True)
     print("==> Training the model (data, domain or config changed)", file=sys.stderr, flush=True)
     want = fingerprint()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-            "--out",
-            str(MODELS),
-            "--fixed-model-name",
-            MODEL_NAME,
-        ],
-        cwd=ROOT,
-        check=True,
-    )
+    subprocess.run(train_command(MODELS, MODEL_NAME), cwd=ROOT, check=True)
     FINGERPRINT.write_text(want + "\n")
     return MODEL
 

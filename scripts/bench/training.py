@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from scripts.model import train_command
 from scripts.processes import PYTHON, ROOT
 
 
@@ -60,23 +61,7 @@ def train_ours(work: Path) -> float:
         flush=True,
     )
     return timed(
-        [
-            PYTHON,
-            "-m",
-            "rasa",
-            "train",
-            "--force",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-            "--out",
-            str(work / "our-models"),
-            "--fixed-model-name",
-            "copy",
-        ],
+        train_command(work / "our-models", "copy", "--force"),
         project,
         work / "our-train.log",
         {"RASA_CACHE_DIRECTORY": str(work / "our-cache")},
