@@ -1,9 +1,11 @@
 """Rasa-side parts of the assistant: an NLU component and a dialogue policy.
 
-Rasa imports this package when it loads the model, so the speed fix of
-rasa_speedups is applied in every Rasa process that serves the assistant.
+Rasa imports this package when it loads the model, so the speed fixes of
+rasa_speedups and the session bound of long_conversations are applied in every
+Rasa process that serves the assistant.
 """
 
-from components import rasa_speedups
+from components import long_conversations, rasa_speedups
 
 rasa_speedups.apply()
+long_conversations.apply()

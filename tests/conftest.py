@@ -187,7 +187,9 @@ def _postgres_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
         action_url,
         log_dir,
         tracker_store=STORE,
-        env={"TRACKER_STORE_URL": POSTGRES_URL},
+        # A small session bound (components/long_conversations.py), so that the tests on
+        # this server (persistence, deletion, long conversations) cross it often.
+        env={"TRACKER_STORE_URL": POSTGRES_URL, "SESSION_MAX_EVENTS": "40"},
         nice=NICE,
     )
     return server.start(timeout=START_TIMEOUT)

@@ -44,6 +44,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=36,
         help="messages of the single user, in whole conversations (36)",
     )
+    parser.add_argument(
+        "--long-messages",
+        type=int,
+        default=400,
+        help="messages of the one long conversation, after the load (400; 0 skips it)",
+    )
     parser.add_argument("--skip-stock", action="store_true", help="measure only our bot")
     parser.add_argument(
         "--no-train", action="store_true", help="skip timing the training of our bot (a copy)"

@@ -141,6 +141,48 @@ def run_users(served: Served, users: int, messages: int, tag: str) -> Dict[str, 
     }
 
 
+# The windows of the long-conversation phase that are compared: its first and last turns.
+LONG_WINDOW = 50
+
+
+def run_long(served: Served, messages: int) -> Dict[str, Any]:
+    """One person, one conversation (one sender id) of `messages` messages: the bot's
+    scripted conversation over and over. Returns the median latency and Rasa CPU per
+    message of the first and the last LONG_WINDOW turns, and their ratios."""
+    server, script = served.server, served.script
+    assert server is not None, "the bot is not served"
+    chat = Conversation(server, sender=f"bench-long-{uuid.uuid4().hex[:6]}")
+    latencies: List[float] = []
+    cpu: List[float] = []
+    number = 0
+    while len(latencies) < messages:
+        for step in script.conversation(number):
+            before = group_cpu_s(server.process.pid)
+            turn = chat.post(step.text)
+            cpu.append(group_cpu_s(server.process.pid) - before)
+            chat.record(turn)
+            latencies.append(turn.seconds)
+            served.check.reply(chat.id, step, turn)
+            if len(latencies) >= messages:
+                break
+        number += 1
+    window = min(LONG_WINDOW, len(latencies) // 2)
+
+    def median_ms(values: List[float]) -> float:
+        return statistics.median(values) * 1000
+
+    figures = {
+        "n": len(latencies),
+        "p50_first_ms": median_ms(latencies[:window]),
+        "p50_last_ms": median_ms(latencies[-window:]),
+        "cpu_first_ms": median_ms(cpu[:window]),
+        "cpu_last_ms": median_ms(cpu[-window:]),
+    }
+    figures["latency_ratio"] = figures["p50_last_ms"] / figures["p50_first_ms"]
+    figures["cpu_ratio"] = figures["cpu_last_ms"] / max(figures["cpu_first_ms"], 1e-9)
+    return figures
+
+
 def measure(served: Served, args: argparse.Namespace) -> None:
     """Warm up, then 1 user, then `args.users` users; memory after the load."""
     figures = served.figures
@@ -154,13 +196,25 @@ def measure(served: Served, args: argparse.Namespace) -> None:
     figures["one"] = run_users(served, 1, args.messages_one, "one")
     print(f"==> {served.name}: {args.users} concurrent users", file=sys.stderr, flush=True)
     figures["many"] = run_users(served, args.users, args.messages, "many")
+    if args.long_messages > 0:
+        print(
+            f"==> {served.name}: one conversation of {args.long_messages} messages",
+            file=sys.stderr,
+            flush=True,
+        )
+        figures["long"] = run_long(served, args.long_messages)
     figures["rss_mb"], figures["processes"] = group_rss_mb(served.server.process.pid)
     if served.actions:
         figures["actions_rss_mb"], _ = group_rss_mb(served.actions.pid)
     for chat in served.chats:
         served.script.verify_outcome(chat, served.check)
     # Every answer counts, the warm-up conversation's too.
-    figures["messages"] = warm_up["n"] + figures["one"]["n"] + figures["many"]["n"]
+    figures["messages"] = (
+        warm_up["n"]
+        + figures["one"]["n"]
+        + figures["many"]["n"]
+        + figures.get("long", {}).get("n", 0)
+    )
     figures["wrong"] = (
         warm_check.wrong + warm_check.errors + served.check.wrong + served.check.errors
     )

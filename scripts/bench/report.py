@@ -18,6 +18,11 @@ def ratio(ours: Optional[float], stock: Optional[float]) -> Optional[float]:
     return ours / stock
 
 
+def _long(figures: Dict[str, Any], name: str) -> Optional[float]:
+    long = figures.get("long")
+    return long.get(name) if long else None
+
+
 def table(bots: List[Served], users: int) -> str:
     rows = [
         ("p50 latency, 1 user (ms)", lambda f: f["one"]["p50_ms"], 0),
@@ -38,6 +43,12 @@ def table(bots: List[Served], users: int) -> str:
         ("Rasa CPU per message, 1 user (ms)", lambda f: f["one"]["cpu_ms_per_msg"], 0),
         (f"Rasa CPU per message, {users} users (ms)", lambda f: f["many"]["cpu_ms_per_msg"], 0),
         ("action server CPU per message (ms)", lambda f: f["one"]["actions_cpu_ms_per_msg"], 1),
+        ("long chat: p50, turns 0-49 (ms)", lambda f: _long(f, "p50_first_ms"), 0),
+        ("long chat: p50, last 50 turns (ms)", lambda f: _long(f, "p50_last_ms"), 0),
+        ("long chat: p50 ratio last/first", lambda f: _long(f, "latency_ratio"), 2),
+        ("long chat: CPU/msg, turns 0-49 (ms)", lambda f: _long(f, "cpu_first_ms"), 0),
+        ("long chat: CPU/msg, last 50 turns (ms)", lambda f: _long(f, "cpu_last_ms"), 0),
+        ("long chat: CPU ratio last/first", lambda f: _long(f, "cpu_ratio"), 2),
         ("Rasa server RSS after load (MB)", lambda f: f["rss_mb"], 0),
         ("action server RSS (MB)", lambda f: f.get("actions_rss_mb"), 0),
         ("RSS, all processes (MB)", lambda f: f["rss_mb"] + (f.get("actions_rss_mb") or 0), 0),
@@ -55,7 +66,7 @@ def table(bots: List[Served], users: int) -> str:
     for label, get, digits in rows:
         values = [get(b.figures) for b in bots]
         line = f"{label:36}" + "".join(f"{fmt(v, digits):>12}" for v in values)
-        if len(bots) == 2 and "wrong" not in label and "checked" not in label:
+        if len(bots) == 2 and not any(word in label for word in ("wrong", "checked", "ratio")):
             line += f"{fmt(ratio(values[0], values[1]), 2):>12}"
         lines.append(line)
     return "\n".join(lines)
@@ -74,7 +85,13 @@ def summary(ours: Served, stock: Optional[Served], users: int, settings: str) ->
             f"rss {fmt(f['rss_mb'])} MB"
             + (f" (+actions {fmt(f['actions_rss_mb'])} MB)" if f.get("actions_rss_mb") else "")
             + f", ready {fmt(f['ready_total_s'], 1)} s, train {fmt(f.get('train_s'))} s, "
-            f"wrong {f['wrong']}/{f['messages']}"
+            + (
+                f"long chat p50 {fmt(_long(f, 'p50_first_ms'))}->{fmt(_long(f, 'p50_last_ms'))} ms"
+                f" (x{fmt(_long(f, 'latency_ratio'), 2)}), "
+                if f.get("long")
+                else ""
+            )
+            + f"wrong {f['wrong']}/{f['messages']}"
         )
 
     line = f"BENCH ours[{settings}]: {part(ours.figures)}"
@@ -117,6 +134,10 @@ def goals(ours: Served, stock: Served, users: int) -> List[str]:
         (
             f"throughput at {users} users double or better",
             o["many"]["msgs_per_s"] >= 2 * s["many"]["msgs_per_s"],
+        ),
+        (
+            "long conversation: p50 of the last 50 turns at most 1.5x the first 50",
+            _long(o, "latency_ratio") is not None and (_long(o, "latency_ratio") or 0) <= 1.5,
         ),
         ("Rasa server memory no higher", o["rss_mb"] <= s["rss_mb"]),
         ("memory incl. action server no higher", with_actions <= s["rss_mb"]),
