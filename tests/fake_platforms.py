@@ -168,7 +168,7 @@ class FakeApi:
             for key, value in form.items():
                 if isinstance(value, str):
                     params[key] = value
-                else:  # an upload (aiohttp's FileField)
+                elif isinstance(value, web.FileField):  # an upload
                     files[key] = (value.filename, value.content_type, value.file.read())
         return params, files
 

@@ -225,7 +225,7 @@ def test_telegram_uploads_the_png_with_a_caption_then_asks(fake_telegram):
     async def send():
         bot = TelegramOutput(fake_telegram.token, fake_telegram.url)
         try:
-            await bot.send_response(4242, dict(QUESTION))
+            await bot.send_response("4242", dict(QUESTION))
         finally:
             await bot.session.close()
 
