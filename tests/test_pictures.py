@@ -300,3 +300,41 @@ def test_rest_replies_put_the_picture_first_with_its_alt_text(monkeypatch, base)
     assert picture["image"] == ("https://bot.example.org" if base else "") + POSITION.path
     assert picture["alt_text"] == POSITION.alt
     assert question["text"] == QUESTION["text"] and len(question["buttons"]) == 5
+
+
+def test_the_shell_shows_a_picture_in_words_above_its_question(monkeypatch, capsys):
+    from rasa.core.channels import console
+
+    from scripts.shell import use_titled_buttons
+
+    for name in (
+        "_print_bot_output",
+        "_get_user_input",
+        "_send_message_receive_stream",
+        "send_message_receive_block",
+    ):
+        monkeypatch.setattr(console, name, getattr(console, name))  # restored afterwards
+    question = {k: v for k, v in QUESTION.items() if k != "image"}
+    as_rasa_sends = [question, {"image": POSITION.path}]  # Rasa's REST channel's order
+
+    async def block(*args: Any, **kwargs: Any) -> List[Dict[str, Any]]:
+        return list(as_rasa_sends)
+
+    async def stream(*args: Any, **kwargs: Any):
+        for reply in as_rasa_sends:
+            yield reply
+
+    monkeypatch.setattr(console, "send_message_receive_block", block)
+    monkeypatch.setattr(console, "_send_message_receive_stream", stream)
+    use_titled_buttons()
+
+    async def receive():
+        streamed = [r async for r in console._send_message_receive_stream("url", "", "s", "hi")]
+        return streamed, await console.send_message_receive_block("url", "", "s", "hi")
+
+    streamed, blocked = asyncio.run(receive())
+    # the buttons stay on the last reply, which the shell numbers
+    assert streamed == blocked == [{"image": POSITION.path}, question]
+    console._print_bot_output(streamed[0])
+    shown = capsys.readouterr().out
+    assert f"[Picture: {POSITION.alt}]" in shown and "/images/" not in shown
