@@ -543,7 +543,7 @@ def test_pictures_show_with_their_alt_text_on_a_small_phone_and_the_summary_copi
     copy = page.get_by_role("button", name="Copy the summary")
     print_button = page.get_by_role("button", name="Print the summary")
     assert copy.count() == 1 and print_button.count() == 1
-    chat.scroll_to("Summary of your answers")
+    copy.scroll_into_view_if_needed()
     chat.screenshot("web-summary-tools.png")
 
     copy.click()
