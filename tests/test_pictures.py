@@ -338,3 +338,20 @@ def test_the_shell_shows_a_picture_in_words_above_its_question(monkeypatch, caps
     console._print_bot_output(streamed[0])
     shown = capsys.readouterr().out
     assert f"[Picture: {POSITION.alt}]" in shown and "/images/" not in shown
+
+
+# --- over the REST channel, with the real model and action server -----------------------
+
+
+@pytest.mark.server
+def test_rest_replies_bring_the_picture_first_with_its_description(rasa_server):
+    sender = "pictures-rest-1"
+    rasa_server.send(sender, "/start_screening")
+    rasa_server.send(sender, '/inform{"subject": "baby"}')
+    replies = rasa_server.send(sender, '/inform{"age_months": 0.5}')
+    picture = next(i for i, r in enumerate(replies) if r.get("image"))
+    assert replies[picture]["image"] == POSITION.path
+    assert replies[picture]["alt_text"] == POSITION.alt
+    # the question and its buttons after it, last (what a client answers by button)
+    assert replies[picture + 1 :] and replies[-1].get("buttons")
+    assert not any(r.get("image") for r in replies[picture + 1 :])
