@@ -62,7 +62,10 @@ table in tests/test_bad_input.py):
   as UTF-8, so nothing could store or send them); everything else in the text is
   passed on unchanged, emoji, right-to-left text, control characters and markup
   included;
-- with ?stream=true, a failure left the response open for ever.
+- with ?stream=true, a failure left the response open for ever;
+- a reply's picture (channels/images.py) comes as a message of its own before
+  the question it illustrates, {"recipient_id": ..., "image": "/images/...",
+  "alt_text": "..."}; `image` is an absolute URL when PUBLIC_BASE_URL is set.
 """
 
 import asyncio
@@ -84,6 +87,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from channels.env import read_env
+from channels.images import PicturesBlueprint, absolute_url, picture_for, split_picture
 from channels.saved_turns import handle_and_store
 from persistence.tracker_store import ConversationNotSaved
 
@@ -293,6 +298,37 @@ def as_text(text: Text, domain: Any) -> Text:
     return text
 
 
+class PicturesFirst:
+    """A reply's picture as a message of its own before its text and buttons (Rasa
+    puts it after them), as an absolute URL when PUBLIC_BASE_URL is set (else the
+    path on this server), with its description in words as `alt_text`."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        image = split_picture(message)
+        if image is not None:
+            await self.send_image_url(recipient_id, image)
+        await super().send_response(recipient_id, message)  # type: ignore[misc]
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        picture = picture_for(image)
+        if picture is None:
+            await super().send_image_url(recipient_id, image, **kwargs)  # type: ignore[misc]
+            return
+        reply = self._message(  # type: ignore[attr-defined]
+            recipient_id, image=absolute_url(read_env("PUBLIC_BASE_URL"), image)
+        )
+        reply["alt_text"] = picture.alt
+        await self._persist_message(reply)  # type: ignore[attr-defined]
+
+
+class PicturesFirstCollector(PicturesFirst, CollectingOutputChannel):
+    pass
+
+
+class PicturesFirstQueue(PicturesFirst, QueueOutputChannel):
+    pass
+
+
 class SafeRestInput(RestInput):
     """REST webhook at /webhooks/rest/webhook that answers bad input with a 4xx."""
 
@@ -318,7 +354,7 @@ class SafeRestInput(RestInput):
                 on_new_message,
                 UserMessage(
                     text,
-                    QueueOutputChannel(queue),
+                    PicturesFirstQueue(queue),
                     sender_id,
                     input_channel=input_channel,
                     metadata=metadata,
@@ -339,7 +375,7 @@ class SafeRestInput(RestInput):
         return sender, text, metadata, input_channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        webhook = PicturesBlueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -365,7 +401,7 @@ class SafeRestInput(RestInput):
                     content_type="text/event-stream",
                 )
 
-            collector = CollectingOutputChannel()
+            collector = PicturesFirstCollector()
             try:
                 await on_new_message(
                     UserMessage(

@@ -9,6 +9,10 @@ secrets come from the environment:
     SLACK_API_URL          base URL of the Slack Web API             optional
                            (default https://slack.com/api/; a proxy or a test
                            stand-in)
+    PUBLIC_BASE_URL        public address of this Rasa server        optional
+                           (https://bot.example.org): Slack fetches the
+                           pictures from PUBLIC_BASE_URL/images/...; unset,
+                           a picture is sent as its description in words
 
 What differs from `rasa.core.channels.slack` (see docs/channels/slack.md):
 - missing secrets do not stop the server: the webhook answers 503 and one
@@ -23,7 +27,9 @@ What differs from `rasa.core.channels.slack` (see docs/channels/slack.md):
   tokens of every app created since 2020;
 - a button click is answered in the thread of the dialogue, and the clicked
   message is updated to show the choice instead of live buttons;
-- errors while answering are logged instead of lost in a background task.
+- errors while answering are logged instead of lost in a background task;
+- a response's picture (channels/images.py) comes before its question: an image
+  block with alt text when PUBLIC_BASE_URL is set, else the alt text as a message.
 """
 
 import asyncio
@@ -48,6 +54,7 @@ from channels.env import (
     seen_cache,
     warn_secrets_in_file,
 )
+from channels.images import PicturesBlueprint, absolute_url, picture_for, split_picture
 from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
@@ -58,6 +65,8 @@ ENV_CHANNEL = "SLACK_CHANNEL"
 ENV_API_URL = "SLACK_API_URL"
 REQUIRED = (ENV_TOKEN, ENV_SIGNING_SECRET)
 DEFAULT_API_URL = "https://slack.com/api/"
+ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"
+SLACK_ALT_TEXT_MAX = 2000  # Slack refuses an image block with a longer alt_text
 API_TIMEOUT_SECONDS = 15
 # Message subtypes that are still a person writing; all others (bot_message,
 # message_changed, message_deleted, channel_join, ...) are not answered.
@@ -76,8 +85,10 @@ class SlackBot(StockSlackBot):
         thread_id: Optional[Text] = None,
         proxy: Optional[Text] = None,
         api_url: Text = DEFAULT_API_URL,
+        public_base_url: Optional[Text] = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
+        self.public_base_url = public_base_url
         self.client = AsyncWebClient(
             token, base_url=api_url, proxy=proxy, timeout=API_TIMEOUT_SECONDS
         )
@@ -88,6 +99,26 @@ class SlackBot(StockSlackBot):
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)
         await super()._post_message(channel, **kwargs)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        # The picture first, then the question it illustrates with its buttons.
+        image = split_picture(message)
+        if image is not None:
+            await self.send_image_url(recipient_id, image)
+        await super().send_response(recipient_id, message)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """Slack fetches an image block's picture itself, so it needs a public address;
+        without one the person gets the picture's description in words."""
+        picture = picture_for(image)
+        channel = self.slack_channel or recipient_id
+        alt = picture.alt if picture is not None else image
+        url = absolute_url(self.public_base_url, image)
+        if "://" not in url:
+            await self._post_message(channel=channel, text=alt)
+            return
+        block = {"type": "image", "image_url": url, "alt_text": alt[:SLACK_ALT_TEXT_MAX]}
+        await self._post_message(channel=channel, text=alt, blocks=[block])
 
     async def send_custom_json(
         self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
@@ -163,10 +194,17 @@ class SlackInput(StockSlackInput):
         self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
     ) -> OutputChannel:
         channel = channel or self.slack_channel
-        return SlackBot(self.slack_token, channel, thread_id, self.proxy, api_url=self.api_url)
+        return SlackBot(
+            self.slack_token,
+            channel,
+            thread_id,
+            self.proxy,
+            api_url=self.api_url,
+            public_base_url=read_env(ENV_PUBLIC_BASE_URL),
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        slack_webhook = Blueprint("slack_webhook", __name__)
+        slack_webhook = PicturesBlueprint("slack_webhook", __name__)
 
         @slack_webhook.listener("before_server_stop")
         async def finish_answers(app: Any, loop: Any) -> None:

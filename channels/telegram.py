@@ -30,7 +30,9 @@ What differs from `rasa.core.channels.telegram` (see docs/channels/telegram.md):
   the question is edited to show the choice instead of live buttons; more than
   three buttons, or long titles, are laid out one per row;
 - /start, /help and /stop are the intents greet, help and stop; message edits,
-  channel posts and messages from other bots are not answered.
+  channel posts and messages from other bots are not answered;
+- a response's picture (channels/images.py) is uploaded from disk as a photo
+  with a short caption, before the question it illustrates.
 """
 
 import asyncio
@@ -42,7 +44,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import CallbackQuery, Update
+from aiogram.types import CallbackQuery, InputFile, Update
 from aiogram.utils.exceptions import (
     BadRequest,
     NetworkError,
@@ -69,6 +71,7 @@ from channels.env import (
     seen_cache,
     warn_secrets_in_file,
 )
+from channels.images import PicturesBlueprint, picture_for, split_picture
 from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
@@ -102,6 +105,31 @@ class TelegramOutput(StockTelegramOutput):
             server=TelegramAPIServer.from_base(api_url),
             timeout=API_TIMEOUT_SECONDS,
         )
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        # The picture first, then the question it illustrates with its buttons.
+        image = split_picture(message)
+        if image is not None:
+            await self.send_image_url(recipient_id, image)
+        await super().send_response(recipient_id, message)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """Our pictures are uploaded from disk (sendPhoto, multipart): Telegram would
+        need a public HTTPS address to fetch them itself."""
+        picture = picture_for(image)
+        if picture is None:
+            await super().send_image_url(recipient_id, image, **kwargs)
+            return
+        try:
+            await self.send_photo(
+                recipient_id,
+                InputFile(picture.file, filename=picture.file.name),
+                caption=picture.caption,
+            )
+        except (TelegramAPIError, OSError) as error:
+            # The question still makes sense without it; say in words what it shows.
+            logger.warning("Telegram: could not send the picture %s: %s", picture.name, error)
+            await self.send_text_message(recipient_id, picture.alt)
 
     async def send_text_with_buttons(
         self,
@@ -279,7 +307,7 @@ class TelegramInput(StockTelegramInput):
     # -- The webhook ---------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        telegram_webhook = Blueprint("telegram_webhook", __name__)
+        telegram_webhook = PicturesBlueprint("telegram_webhook", __name__)
 
         @telegram_webhook.listener("after_server_start")
         async def start_up(app: Any, loop: Any) -> None:

@@ -18,7 +18,13 @@ options as Rasa's `socketio` channel. Two differences from the stock connector:
        GET /chat            redirects to /chat/
        GET /chat/           web/index.html
        GET /chat/page.js    web/page.js (mounts the widget, adds accessible labels)
-   GET /chat/webchat.js the rasa-webchat UMD build, from web/node_modules
+       GET /chat/webchat.js the rasa-webchat UMD build, from web/node_modules
+       GET /chat/pictures.json  the pictures' alt texts (channels/images.py), for page.js
+       GET /images/<name>   the pictures the bot sends (channels/images.py), also
+                            without the page
+
+   A response's picture is sent before its text and buttons (WebChatOutput), with
+   its alt text.
 
    Options (credentials.yml, all optional): `page_path` (default "/chat"; an
    empty value turns the page off) and `web_dir` (default: the project's web/).
@@ -49,6 +55,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.images import PICTURES, add_picture_routes, picture_for, split_picture
 from channels.rest import (
     EMPTY_MESSAGE_REPLY,
     MAX_MESSAGE_CHARS,
@@ -110,6 +117,7 @@ class WebChatBlueprint(SocketBlueprint):
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         super().register(app, options)
         self.ctx.app = app  # the message handler reads the domain from app.ctx.agent
+        add_picture_routes(app)
         if self.ctx.page_path:
             add_page_routes(app, self.ctx.page_path, self.ctx.web_dir)
 
@@ -136,6 +144,14 @@ def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
             headers={"Cache-Control": "no-cache"},
         )
 
+    async def picture_texts(_: Request) -> HTTPResponse:
+        # page.js gives each picture the widget shows its alt text from here (the
+        # widget's image message has no place for it).
+        return response.json(
+            {path: {"alt": p.alt} for path, p in PICTURES.items()},
+            headers={"Cache-Control": "no-cache"},
+        )
+
     async def widget_script(_: Request) -> HTTPResponse:
         if not widget.is_file():
             return response.text(
@@ -155,7 +171,31 @@ def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
     app.add_route(page, page_path + "/", methods=["GET"], name="webchat_page", strict_slashes=True)
     app.add_route(page_script, page_path + "/page.js", methods=["GET"], name="webchat_page_script")
     app.add_route(widget_script, page_path + "/webchat.js", methods=["GET"], name="webchat_script")
+    app.add_route(
+        picture_texts, page_path + "/pictures.json", methods=["GET"], name="webchat_pictures"
+    )
     logger.info(f"Web chat page at {page_path}/ (files from {web_dir}).")
+
+
+class WebChatOutput(SocketIOOutput):
+    """Rasa's Socket.IO output, with a response's picture sent before its question."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        image = split_picture(message)
+        if image is not None:
+            await self.send_image_url(recipient_id, image)
+        await super().send_response(recipient_id, message)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        picture = picture_for(image)
+        payload: Dict[Text, Any] = {"src": image}
+        if picture is not None:
+            # For other Socket.IO clients: rasa-webchat drops it, and page.js sets
+            # the alt text from /chat/pictures.json instead.
+            payload["alt"] = picture.alt
+        await self._send_message(
+            recipient_id, {"attachment": {"type": "image", "payload": payload}}
+        )
 
 
 class WebChatInput(SocketIOInput):
@@ -249,7 +289,7 @@ class WebChatInput(SocketIOInput):
             ):
                 logger.debug("Web chat: ignored a malformed message.")
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             text = replace_surrogates(text)
             if not text.strip():
                 await output.send_text_message(sender, EMPTY_MESSAGE_REPLY)

@@ -7,8 +7,9 @@ buttons as "1: Under 1 month (/inform{...})", a menu picked with the arrow keys.
 warnings are written to PATH (default .rasa-shell.log; only warnings, never what people
 type or what the bot says), and a question's buttons are listed as numbered titles under
 it. The person types a number, a title, or anything else; a number or a title sends that
-button's payload, so answers by button work as they do in the other channels. Rasa's
-errors still show on the screen.
+button's payload, so answers by button work as they do in the other channels. A picture
+is shown as its description in words, "[Picture: ...]", before the question it goes
+with (channels/images.py). Rasa's errors still show on the screen.
 
 This changes two functions of rasa.core.channels.console in this process only (the
 installed package is untouched); `./assistant chat` (scripts/run_local.py) runs it.
@@ -19,8 +20,9 @@ import logging
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, AsyncIterator, Dict, List, Optional, Sequence
 
+from channels.images import alt_text_line, pictures_first
 from scripts.processes import ROOT
 
 WARNINGS_LOG = ROOT / ".rasa-shell.log"
@@ -90,6 +92,9 @@ def use_titled_buttons() -> None:
     ) -> None:
         rest = dict(message)
         text, buttons = rest.pop("text", None), rest.pop("buttons", None) or []
+        image = rest.pop("image", None)
+        if image:
+            rasa.shared.utils.cli.print_color(alt_text_line(image), color=color)
         if text:
             rasa.shared.utils.cli.print_color(text, color=color)
         for line in button_lines(buttons):
@@ -109,8 +114,23 @@ def use_titled_buttons() -> None:
         answer = await question.ask_async()
         return None if answer is None else message_for_answer(answer, buttons)
 
+    # Rasa's shell takes the last reply of a turn for the one with the buttons, and
+    # Rasa sends a picture after its question: put pictures first.
+    receive_stream = console._send_message_receive_stream
+    receive_block = console.send_message_receive_block
+
+    async def send_message_receive_stream(*args: Any, **kwargs: Any) -> AsyncIterator[Dict]:
+        replies = [reply async for reply in receive_stream(*args, **kwargs)]
+        for reply in pictures_first(replies):
+            yield reply
+
+    async def send_message_receive_block(*args: Any, **kwargs: Any) -> List[Dict[str, Any]]:
+        return pictures_first(await receive_block(*args, **kwargs))
+
     console._print_bot_output = print_bot_output
     console._get_user_input = get_user_input
+    console._send_message_receive_stream = send_message_receive_stream
+    console.send_message_receive_block = send_message_receive_block
 
 
 def main(argv: Sequence[str]) -> int:

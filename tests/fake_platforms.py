@@ -37,6 +37,8 @@ class Call:
     params: Dict[str, Any]
     headers: Dict[str, str] = field(default_factory=dict)
     result: Dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
+    # Uploaded files of a multipart call: field name -> (file name, content type, bytes).
+    files: Dict[str, Tuple[str, str, bytes]] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
 
 
@@ -141,27 +143,34 @@ class FakeApi:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Record one API call and answer it like the real API would."""
-        params = await self.read_params(request)
+        params, files = await self.read_params(request)
         for key in self.json_params:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
-        call = Call(request.match_info["method"], params, dict(request.headers))
+        call = Call(request.match_info["method"], params, dict(request.headers), files=files)
         answer = self.answer(request, call)
         self.record(call)
         return answer
 
     @staticmethod
-    async def read_params(request: web.Request) -> Dict[str, Any]:
-        """JSON, url-encoded or multipart bodies, as a dict."""
+    async def read_params(
+        request: web.Request,
+    ) -> Tuple[Dict[str, Any], Dict[str, Tuple[str, str, bytes]]]:
+        """JSON, url-encoded or multipart bodies, as a dict; and the uploaded files."""
         params: Dict[str, Any] = dict(request.query)
+        files: Dict[str, Tuple[str, str, bytes]] = {}
         if request.content_type == "application/json":
             body = await request.json()
             if isinstance(body, dict):
                 params.update(body)
         elif request.can_read_body:
             form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
-        return params
+            for key, value in form.items():
+                if isinstance(value, str):
+                    params[key] = value
+                elif isinstance(value, web.FileField):  # an upload
+                    files[key] = (value.filename, value.content_type, value.file.read())
+        return params, files
 
 
 class FakeSlack(FakeApi):
@@ -199,6 +208,14 @@ class FakeSlack(FakeApi):
         if method == "chat.postMessage":
             if not params.get("channel"):
                 return web.json_response({"ok": False, "error": "channel_not_found"})
+            for block in params.get("blocks") or []:
+                # Slack fetches an image block's picture itself: it needs a full URL.
+                if block.get("type") == "image" and (
+                    not str(block.get("image_url", "")).startswith(("http://", "https://"))
+                    or not block.get("alt_text")
+                    or len(block["alt_text"]) > 2000
+                ):
+                    return web.json_response({"ok": False, "error": "invalid_blocks"})
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             message = {
                 "type": "message",
@@ -294,6 +311,24 @@ class FakeTelegram(FakeApi):
             return web.json_response({"ok": True, "result": True, "description": "Webhook was set"})
         if method == "answerCallbackQuery":
             return ok(True)
+        if method == "sendPhoto":
+            photo = call.files.get("photo")
+            if photo is None and not str(params.get("photo", "")).startswith("http"):
+                # What Telegram answers for a photo that is neither uploaded nor a URL.
+                return self._error(400, "Bad Request: wrong remote file identifier specified")
+            if len(params.get("caption", "")) > 1024:
+                return self._error(400, "Bad Request: message caption is too long")
+            message_id = next(self._message_ids)
+            call.result["message_id"] = message_id
+            return ok(
+                {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": int(str(params.get("chat_id"))), "type": "private"},
+                    "photo": [{"file_id": f"photo{message_id}", "width": 600, "height": 760}],
+                    "caption": params.get("caption", ""),
+                }
+            )
         if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             chat_id = str(params.get("chat_id"))
             if chat_id in {str(c) for c in self.blocked_chats}:

@@ -119,7 +119,10 @@ def test_faq_answer_and_a_short_screening_in_the_shell(shell):
     shell.expect("Your input ->")
     assert_titles_only(shell.before)
     shell.sendline("1")  # by number
+    # the picture, in words, above its question (no URL); the buttons still numbered
+    shell.expect(r"\[Picture: Five drawings of a lower back")
     shell.expect("Where is it")
+    assert "/images/" not in shell.before
     shell.expect("1. One dimple, in the middle, low down")
     shell.expect("Your input ->")
     assert_titles_only(shell.before)

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from channels.env import SeenCache
+from channels.images import POSITION
 from channels.slack import SlackInput
 from scripts.processes import RasaServer, http
 from tests.fake_platforms import Call, FakeSlack, slack_buttons
@@ -46,6 +47,7 @@ def slack(model_path, action_server, log_dir):
             "SLACK_TOKEN": TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
+            "PUBLIC_BASE_URL": "",  # no public address: pictures come in words
             # A channel where every message is answered (not only mentions).
             "SLACK_CHANNEL": "C500",
             # Telegram listed but not configured; no proxy between us and the fake.
@@ -249,6 +251,13 @@ def test_screening_question_comes_with_buttons_and_a_click_continues(slack):
         assert question.params["text"] not in asked, "the dialogue did not move on"
         asked.append(question.params["text"])
     assert {"Yes", "No", "Not sure"} <= {b["title"] for b in slack_buttons(question)}, asked
+
+    # "Where is it?" has a picture; without PUBLIC_BASE_URL Slack cannot fetch it, so
+    # its description comes in words, just before the question and its buttons.
+    to_channel = slack.fake.messages_to(channel)
+    words = next(i for i, c in enumerate(to_channel) if c.params.get("text") == POSITION.alt)
+    assert not to_channel[words].params.get("blocks")
+    assert len(slack_buttons(to_channel[words + 1])) >= 4
 
     # Answering "No" by button moves on to another question.
     status, _ = click(slack, user, channel, question, "No")

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from channels.images import POSITION
 from channels.telegram import TelegramInput, TelegramOutput
 from scripts.processes import RasaServer, http
 from tests.fake_platforms import Call, FakeTelegram, free_port, telegram_buttons
@@ -211,6 +212,15 @@ def test_screening_question_comes_with_a_keyboard_and_a_button_press_continues(o
         assert question.params["text"] not in asked, "the dialogue did not move on"
         asked.append(question.params["text"])
     assert {"Yes", "No", "Not sure"} <= {b["title"] for b in telegram_buttons(question)}, asked
+
+    # "Where is it?" came with its picture: the PNG uploaded from disk with a caption,
+    # just before the question and its buttons (channels/images.py).
+    to_chat = [c for c in fake.calls if str(c.params.get("chat_id")) == str(chat)]
+    photo = next(i for i, c in enumerate(to_chat) if c.method == "sendPhoto")
+    assert to_chat[photo].files["photo"][2] == POSITION.file.read_bytes()
+    assert to_chat[photo].params["caption"] == POSITION.caption
+    after = to_chat[photo + 1]
+    assert after.method == "sendMessage" and len(telegram_buttons(after)) >= 4
 
     press = button_update(chat, question, "Not sure")
     status, _ = post_update(online, press)

@@ -161,6 +161,8 @@ def test_a_retry_sent_to_both_replicas_is_answered_once(topology):
 def test_nginx_publishes_the_chat_and_webhooks_but_not_rest_or_the_api(topology):
     assert http("GET", f"{topology.url}/healthz")[0] == 200
     assert http("GET", f"{topology.url}/chat/")[0] == 200
+    assert http("GET", f"{topology.url}/images/dimple-position.png")[0] == 200
+    assert http("GET", f"{topology.url}/images/nothing.png")[0] == 404
     assert http("GET", f"{topology.url}/webhooks/socketio/")[0] == 200
     assert (
         http("POST", f"{topology.url}/webhooks/rest/webhook", {"sender": "x", "message": "hello"})[

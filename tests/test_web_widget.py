@@ -108,7 +108,7 @@ _apps = itertools.count()
 @pytest.mark.parametrize(
     "page_path, expected",
     [
-        (None, {"chat", "chat/", "chat/page.js", "chat/webchat.js"}),  # the default
+        (None, {"chat", "chat/", "chat/page.js", "chat/webchat.js", "chat/pictures.json"}),
         ("", set()),  # turned off
     ],
 )
@@ -457,3 +457,162 @@ def test_replies_reach_the_browser_only_with_the_fixed_connector(kind, browser, 
     finally:
         context.close()
         server.stop()
+
+
+# --- pictures and the summary's Copy and Print (issue 10 parts 2 and 5) -------------------
+
+
+@pytest.fixture
+def small_phone_chat(browser, web_server):
+    """A small phone: 360 x 740 CSS pixels, with the page allowed to use the clipboard."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_server.url)
+    yield Chat(context.new_page(), web_server.url)
+    context.close()
+
+
+def shown_picture(chat: Chat, path: str) -> Dict[str, Any]:
+    """The picture with URL `path` scrolled into view: what a person sees of it."""
+    picture = chat.page.locator(f"img.rw-image-frame[src='{path}']")
+    assert picture.count() == 1, f"{path} shown {picture.count()} times"
+    picture.scroll_into_view_if_needed()
+    chat.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+    )
+    return picture.evaluate(
+        """img => { const box = img.getBoundingClientRect();
+                    return { alt: img.alt, naturalWidth: img.naturalWidth,
+                             left: box.left, right: box.right, top: box.top,
+                             bottom: box.bottom, width: box.width,
+                             viewportWidth: window.innerWidth,
+                             viewportHeight: window.innerHeight }; }"""
+    )
+
+
+def comes_before(chat: Chat, path: str, question: str) -> bool:
+    """True if the picture is shown above the bot message that contains `question`."""
+    return chat.page.evaluate(
+        """([path, question]) => {
+             const img = document.querySelector(`img.rw-image-frame[src='${path}']`);
+             const text = [...document.querySelectorAll('.rw-response')]
+               .find(e => e.innerText.includes(question));
+             return !!(img && text &&
+                       (img.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING));
+           }""",
+        [path, question],
+    )
+
+
+@pytest.mark.server
+def test_pictures_show_with_their_alt_text_on_a_small_phone_and_the_summary_copies_and_prints(
+    small_phone_chat,
+):
+    from channels.images import DEPTH_SIZE, POSITION
+
+    chat = small_phone_chat.open()
+    page = chat.page
+    chat.click("Check a dimple")
+    outcome = chat.answer_screening(newborn_then(lambda question: "No"))
+    assert "simple sacral dimple" in outcome
+
+    for picture, question in ((POSITION, "Where is it?"), (DEPTH_SIZE, "Is it deep")):
+        seen = shown_picture(chat, picture.path)
+        assert seen["alt"] == picture.alt
+        assert seen["naturalWidth"] >= 600
+        # the whole picture fits the phone's width and, scrolled to, its height
+        assert seen["left"] >= 0 and seen["right"] <= seen["viewportWidth"] == 360
+        assert seen["width"] >= 200, "too small to read"
+        assert seen["top"] >= 0 and seen["bottom"] <= seen["viewportHeight"]
+        assert comes_before(chat, picture.path, question)
+        if picture is POSITION:
+            chat.screenshot("web-picture-phone.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # the pictures come from this server only
+    assert chat.third_party_requests() == []
+
+    # Part 5: Copy and Print under the summary, real buttons with names
+    summary = page.locator(".rw-response", has_text="Summary of your answers").last
+    summary_text = summary.inner_text().strip()
+    assert summary_text.startswith("Summary of your answers, to show a doctor or nurse:")
+    copy = page.get_by_role("button", name="Copy the summary")
+    print_button = page.get_by_role("button", name="Print the summary")
+    assert copy.count() == 1 and print_button.count() == 1
+    copy.scroll_into_view_if_needed()
+    chat.screenshot("web-summary-tools.png")
+
+    copy.click()
+    page.wait_for_function("document.getElementById('chat-status').textContent.includes('copied')")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Summary of your answers") and "hair" in copied.lower()
+    assert "Copy" not in copied and "Where is it?" not in copied
+
+    # Without the Clipboard API (an old browser, a page not served over HTTPS)
+    page.evaluate(
+        """() => { Object.defineProperty(navigator, 'clipboard', {value: undefined});
+                   document.getElementById('chat-status').textContent = '';
+                   const copy = document.execCommand.bind(document);
+                   window.__copied = [];
+                   document.execCommand = (name) => {
+                     window.__copied.push([name, document.activeElement.value]);
+                     return copy(name); }; }"""
+    )
+    copy.focus()
+    page.keyboard.press("Enter")  # by keyboard
+    page.wait_for_function("document.getElementById('chat-status').textContent.includes('copied')")
+    assert page.evaluate("window.__copied") == [["copy", copied]]
+
+    # Print: the browser's print dialog, with only the summary on the page
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed++; }; }")
+    print_button.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    printed = page.evaluate("document.body.innerText")
+    assert "Summary of your answers" in printed and "hair" in printed.lower()
+    assert "Where is it?" not in printed and "Back dimples assistant: summary" in printed
+    assert not page.locator("main").is_visible()
+    page.emulate_media(media="screen")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("main").is_visible() and not page.locator("#print-summary").is_visible()
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/images/dimple-position.png", 200),
+        ("/images/dimple-depth-size.png", 200),
+        ("/images/nothing.png", 404),
+        ("/images/dimple-position.svg", 404),
+        ("/images/../domain.yml", 404),
+        ("/images/..%2fdomain.yml", 404),
+        ("/images/%2e%2e/domain.yml", 404),
+        ("/images/..%2f..%2fdomain.yml", 404),
+    ],
+)
+def test_the_server_serves_only_the_registered_pictures(web_server, path, status):
+    """Over real HTTP, the path sent as written (http.client does not tidy `..`)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(web_server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        body = answer.read()
+    finally:
+        connection.close()
+    assert answer.status == status, body[:200]
+    if status == 200:
+        assert answer.getheader("Content-Type") == "image/png"
+        assert "max-age" in (answer.getheader("Cache-Control") or "")
+        assert body == (ROOT / "web" / path.lstrip("/")).read_bytes()
+    else:
+        assert b"intents:" not in body and not body.startswith(b"\x89PNG")

@@ -26,6 +26,113 @@
     }
   }
 
+  /* Alt texts of the pictures the bot sends (channels/images.py, by URL path): the
+   * widget's image message has no alt text of its own. */
+  var pictureTexts = {};
+  var request = new XMLHttpRequest();
+  request.open("GET", "pictures.json");
+  request.onload = function () {
+    try { pictureTexts = JSON.parse(request.responseText) || {}; } catch (e) { pictureTexts = {}; }
+    improve();
+  };
+  request.send();
+
+  function describePictures() {
+    var pictures = root.querySelectorAll("img.rw-image-frame");
+    for (var i = 0; i < pictures.length; i++) {
+      var img = pictures[i];
+      var known = pictureTexts[new URL(img.src, window.location.href).pathname];
+      if (known && img.getAttribute("alt") !== known.alt) {
+        img.setAttribute("alt", known.alt);
+        img.closest(".image").classList.add("bot-picture");
+      }
+    }
+  }
+
+  /* Part 5: the summary to show a professional gets "Copy" and "Print" buttons. */
+  var SUMMARY_START = "Summary of your answers, to show a doctor or nurse:";
+
+  function copyWithSelection(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.top = "-1000px";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(area);
+    return copied;
+  }
+
+  function copySummary(text) {
+    function done() { setStatus("The summary is copied. You can paste it into a message or a note."); }
+    function fallback() {
+      if (copyWithSelection(text)) done();
+      else setStatus("Copying did not work here. Please select the summary and copy it yourself.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function printSummary(text) {
+    var sheet = document.getElementById("print-summary");
+    if (!sheet) {
+      sheet = document.createElement("section");
+      sheet.id = "print-summary";
+      document.body.appendChild(sheet);
+    }
+    sheet.textContent = "";
+    var heading = document.createElement("h1");
+    heading.textContent = "Back dimples assistant: summary";
+    var body = document.createElement("p");
+    body.className = "print-summary-text";
+    body.textContent = text;
+    var note = document.createElement("p");
+    note.textContent = "Information, not a diagnosis. Printed " + new Date().toLocaleDateString() + ".";
+    sheet.appendChild(heading);
+    sheet.appendChild(body);
+    sheet.appendChild(note);
+    document.body.classList.add("printing-summary");
+    window.print();
+  }
+  window.addEventListener("afterprint", function () {
+    document.body.classList.remove("printing-summary");
+  });
+
+  function summaryButton(label, name, action) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "summary-action";
+    button.textContent = label;
+    button.setAttribute("aria-label", name);
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  function addSummaryTools() {
+    var responses = root.querySelectorAll(".rw-response");
+    for (var i = 0; i < responses.length; i++) {
+      var message = responses[i];
+      var text = (message.innerText || message.textContent || "").trim();
+      if (text.indexOf(SUMMARY_START) !== 0 || message.dataset.summaryTools) continue;
+      message.dataset.summaryTools = "1";
+      var tools = document.createElement("div");
+      tools.className = "summary-tools";
+      tools.setAttribute("role", "group");
+      tools.setAttribute("aria-label", "Summary");
+      (function (summary) {
+        tools.appendChild(summaryButton("Copy", "Copy the summary", function () { copySummary(summary); }));
+        tools.appendChild(summaryButton("Print", "Print the summary", function () { printSummary(summary); }));
+      })(text);
+      message.appendChild(tools);
+    }
+  }
+
   function improve() {
     var input = root.querySelector("textarea.rw-new-message, input.rw-new-message");
     if (input && !input.hasAttribute("aria-label") && !input.labels.length) {
@@ -53,8 +160,10 @@
       }
     }
 
+    describePictures();
     var images = root.querySelectorAll("img:not([alt])");
     for (var j = 0; j < images.length; j++) images[j].setAttribute("alt", "");
+    addSummaryTools();
   }
 
   new MutationObserver(improve).observe(root, { childList: true, subtree: true });
