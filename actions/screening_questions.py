@@ -18,9 +18,7 @@ from screening.questions import SCREENING_SLOTS
 def _send(dispatcher: CollectingDispatcher, question: Question) -> None:
     if question.image:
         # One message: text, buttons and picture together, as a response would send.
-        dispatcher.utter_message(
-            text=question.text, buttons=question.buttons, image=question.image
-        )
+        dispatcher.utter_message(text=question.text, buttons=question.buttons, image=question.image)
     else:
         dispatcher.utter_message(text=question.text, buttons=question.buttons)
 

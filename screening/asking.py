@@ -24,8 +24,7 @@ SIGN_LINE = {
     "drainage": "Fluid, pus or other discharge coming out of the dimple",
     "infection": "Red, warm or swollen skin around it, or a fever",
     "neuro_symptoms": (
-        "New weakness or numbness in the legs, a change in walking, or new problems "
-        "with wee or poo"
+        "New weakness or numbness in the legs, a change in walking, or new problems with wee or poo"
     ),
     "hair_tuft": "A tuft or patch of hair on or near it",
     "skin_tag": "A skin tag (a small flap or bump of skin)",

@@ -28,11 +28,13 @@ OPENING_QUESTIONS = ("subject", "dimple_pattern")
 # Every slot the screening keeps; age_months is no longer asked (the "who" buttons
 # carry the age band) but an age said in words is kept for the summary.
 SCREENING_SLOTS = (
-    ("subject", "age_months", "dimple_pattern")
-    + FINDINGS
-    + (EMERGENCY,)
-    + GROUP_SLOTS
-    + (MORE_SLOT,)
+    "subject",
+    "age_months",
+    "dimple_pattern",
+    *FINDINGS,
+    EMERGENCY,
+    *GROUP_SLOTS,
+    MORE_SLOT,
 )
 # Set on the Rasa side (components/action_server_down.py) when the action server
 # failed mid-screening; action_start_screening then carries on instead of starting over.

@@ -319,8 +319,12 @@ class Scenario:
 
 SCENARIOS = [
     Scenario("reassure", SIMPLE_BABY, REASSURE),
-    Scenario("refer", {**SIMPLE_BABY, "hair_tuft": "/affirm"}, REFER),
-    Scenario("urgent", {**SIMPLE_BABY, "infection": "/affirm"}, URGENT),
+    Scenario(
+        "refer",
+        {**SIMPLE_BABY, "signs_marks": "/affirm", "signs_which": '/inform{"sign": "hair_tuft"}'},
+        REFER,
+    ),
+    Scenario("urgent", {**SIMPLE_BABY, "signs_urgent": "/affirm"}, URGENT),
 ]
 
 
