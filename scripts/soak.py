@@ -329,7 +329,8 @@ SCENARIOS = [
 
 
 def question_in(texts: List[str]) -> Optional[str]:
-    last = texts[-1] if texts else ""
+    # The last message with words (a question's picture comes after its text).
+    last = next((text for text in reversed(texts) if text), "")
     asked = [slot for slot, fragment in QUESTIONS.items() if fragment in last]
     return asked[0] if len(asked) == 1 else None
 

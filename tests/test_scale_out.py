@@ -90,7 +90,8 @@ def test_every_screening_question_has_a_fragment():
 
 def question_in(replies: List[Dict]) -> Optional[str]:
     """The slot asked by the last message of a turn; None when it asks nothing."""
-    last = replies[-1].get("text", "") if replies else ""
+    # The last message with words (a question's picture comes after its text).
+    last = next((r.get("text") for r in reversed(replies) if r.get("text")), "")
     asked = [slot for slot, fragment in QUESTIONS.items() if fragment in last]
     assert len(asked) <= 1, (asked, last)
     return asked[0] if asked else None
