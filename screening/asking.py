@@ -53,13 +53,22 @@ SIGN_BUTTON = {
     "multiple": "More than one",
     "off_midline": "Off to one side",
 }
-GROUP_INTRO = {
-    "signs_urgent": "Do you see any of these now?",
-    "signs_marks": "Look at the skin on and around the dimple. Do you see any of these?",
-    "signs_dimple": "Now the dimple itself. Is either of these true?",
-    "signs_crease": "Now the buttock crease (the line between the buttocks). Do you see this?",
-    "signs_position": "And where it is. Is any of these true?",
+# Each group question: what to look at, then the question.
+GROUP_LEAD = {
+    "signs_urgent": "",
+    "signs_marks": "Look at the skin on and around the dimple.",
+    "signs_dimple": "Now the dimple itself.",
+    "signs_crease": "Now the buttock crease (the line between the buttocks).",
+    "signs_position": "And where it is.",
 }
+GROUP_QUESTION = {
+    "signs_urgent": "Do you see any of these now?",
+    "signs_marks": "Do you see any of these?",
+    "signs_dimple": "Is either of these true?",
+    "signs_crease": "Do you see this?",
+    "signs_position": "Is any of these true?",
+}
+# Asked again after "Which ones?" for the group's other signs.
 AS_WELL = "Any of these as well?"
 # Pictures served by the web app (the text makes sense without them).
 GROUP_IMAGE = {"signs_dimple": "/images/dimple-depth-size.png"}
@@ -90,7 +99,8 @@ def group_question(group_slot: str, slots: Mapping[str, Any]) -> Question:
     signs = signs_of(group_slot)
     still_open = open_signs(slots, signs)
     already = any(slots.get(sign) == Answer.YES.value for sign in signs)
-    intro = AS_WELL if already else GROUP_INTRO[group_slot]
+    question = AS_WELL if already else GROUP_QUESTION[group_slot]
+    intro = f"{GROUP_LEAD[group_slot]} {question}".strip()
     return Question(
         text=f"{intro}\n{_lines(still_open)}",
         buttons=[NONE_OF_THESE, YES_SOME, NOT_SURE],

@@ -3,6 +3,7 @@
 import pytest
 
 from screening.extraction import extract
+from screening.findings import SIGN_GROUPS
 from screening.slot_updates import AGE_UNKNOWN, slot_updates
 
 
@@ -170,10 +171,16 @@ def test_replies_to_a_group_question(text, intent, current, expected):
     assert updates(text, intent, requested="signs_marks", current=current) == expected
 
 
-def test_not_sure_on_a_group_never_rules_out_a_sign():
-    for text, intent in (("", "dont_know"), ("not sure", "deny"), ("no idea", "affirm")):
-        got = updates(text, intent, requested="signs_marks")
-        assert not any(got.get(n) == "no" for n in MARKS), (text, got)
+@pytest.mark.parametrize("group, signs", SIGN_GROUPS)
+@pytest.mark.parametrize(
+    "text, intent", [("", "dont_know"), ("not sure", "deny"), ("no idea", "affirm")]
+)
+def test_not_sure_on_a_group_never_rules_out_a_sign(group, signs, text, intent):
+    got = updates(text, intent, requested=group)
+    assert got == {group: "unsure"}, (text, got)
+    # ... nor does "Not sure which" after "Yes, one or more"
+    got = updates(text, intent, requested="signs_which", current={group: "some"})
+    assert got == {group: "unsure"} and not any(got.get(n) == "no" for n in signs)
 
 
 def test_yes_to_a_list_of_one_names_it():
