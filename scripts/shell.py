@@ -84,9 +84,6 @@ def use_titled_buttons() -> None:
     from rasa.shared.utils.io import bcolors
 
     print_rest = console._print_bot_output
-    # A question with a picture arrives as two messages, the text with its buttons and
-    # then the picture: the buttons still answer it.
-    shown: Dict[str, List[Dict[str, Any]]] = {"buttons": []}
 
     def print_bot_output(
         message: Dict[str, Any], is_latest_message: bool = False, color: str = bcolors.OKBLUE
@@ -95,20 +92,17 @@ def use_titled_buttons() -> None:
         text, buttons = rest.pop("text", None), rest.pop("buttons", None) or []
         if text:
             rasa.shared.utils.cli.print_color(text, color=color)
-            shown["buttons"] = buttons
         for line in button_lines(buttons):
             rasa.shared.utils.cli.print_color(line, color=color)
+        if buttons and is_latest_message:
+            rasa.shared.utils.cli.print_color(answer_hint(buttons), color=color)
         print_rest(rest, color=color)  # images, attachments and the like, as Rasa shows them
-        if is_latest_message and (buttons or (not text and shown["buttons"])):
-            rasa.shared.utils.cli.print_color(answer_hint(buttons or shown["buttons"]), color=color)
 
     async def get_user_input(previous_response: Optional[Dict[str, Any]]) -> Optional[str]:
         buttons: List[Dict[str, Any]] = []
         if previous_response is not None:
             print_bot_output(previous_response, is_latest_message=True)
             buttons = previous_response.get("buttons") or []
-            if not buttons and not previous_response.get("text"):
-                buttons = shown["buttons"]
         question = questionary.text(
             "", qmark="Your input ->", style=Style([("qmark", "#b373d6"), ("", "#b373d6")])
         )
