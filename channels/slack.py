@@ -120,6 +120,30 @@ class SlackBot(StockSlackBot):
         block = {"type": "image", "image_url": url, "alt_text": alt[:SLACK_ALT_TEXT_MAX]}
         await self._post_message(channel=channel, text=alt, blocks=[block])
 
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        # The stock connector drops every button past five; an actions block holds up
+        # to 25, and "Where is it?" has six answers.
+        await self._post_message(
+            channel=self.slack_channel or recipient_id,
+            text=text,
+            blocks=[
+                {"type": "section", "text": {"type": "plain_text", "text": text}},
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "text": {"type": "plain_text", "text": button["title"]},
+                            "value": button["payload"],
+                        }
+                        for button in buttons[:25]
+                    ],
+                },
+            ],
+        )
+
     async def send_custom_json(
         self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
     ) -> None:

@@ -5,10 +5,11 @@ tested on its own, and the wording (aimed at about a grade-8 reading level) can
 change without touching the decision.
 """
 
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Sequence
 
 from screening.findings import (
     FINDINGS,
+    PATTERN_HIGH_MIDLINE,
     PATTERN_OFF_SIDE,
     PATTERN_ONE_MIDLINE,
     PATTERN_SEVERAL_MIDLINE,
@@ -62,12 +63,17 @@ SUBJECT_LABEL = {
 }
 PATTERN_LABEL = {
     PATTERN_ONE_MIDLINE: "one dimple, in the middle",
+    PATTERN_HIGH_MIDLINE: "one dimple, in the middle, higher up",
     PATTERN_TWO_SIDES: "two dimples, one on each side of the spine",
     PATTERN_SEVERAL_MIDLINE: "more than one dimple in the middle",
     PATTERN_OFF_SIDE: "one dimple, off to one side",
     PATTERN_UNSURE: "not sure",
 }
 ANSWER_LABEL = {Answer.YES.value: "yes", Answer.NO.value: "no", Answer.UNSURE.value: "not sure"}
+# The summary's heading: the web page adds copy and print buttons to the message
+# that starts with it, so the words must not change.
+SUMMARY_HEADING = "Summary of your answers, to show a doctor or nurse:"
+NOT_ASKED = "not asked"
 
 NOT_A_DIAGNOSIS = (
     "This is information, not a diagnosis. If you are worried at any time, "
@@ -180,8 +186,13 @@ def summary(
     subject: Optional[str] = None,
     age_months: Optional[float] = None,
     pattern: Optional[str] = None,
+    not_asked: Sequence[str] = (),
 ) -> str:
-    """A short record of the answers that the person can show a professional."""
+    """A short record of the answers that the person can show a professional.
+
+    `not_asked`: red flags left out because the person stopped once the advice was
+    settled; they are listed as not asked, so the doctor knows to look.
+    """
     lines = []
     about = SUBJECT_LABEL.get(subject or "", "not given")
     age = _age_text(age_months)
@@ -192,7 +203,9 @@ def summary(
         value = answers.get(name)
         if value is not None:
             lines.append(f"{LABEL[name]}: {ANSWER_LABEL.get(str(value), 'not sure')}")
-    return "Summary of your answers, to show a doctor or nurse:\n" + _bullets(lines)
+        elif name in not_asked:
+            lines.append(f"{LABEL[name]}: {NOT_ASKED}")
+    return SUMMARY_HEADING + "\n" + _bullets(lines)
 
 
 def advice_messages(
@@ -201,11 +214,16 @@ def advice_messages(
     subject: Optional[str] = None,
     age_months: Optional[float] = None,
     pattern: Optional[str] = None,
+    not_asked: Sequence[str] = (),
 ) -> List[str]:
-    """The messages that end a screening, in the order they are sent."""
+    """The messages that end a screening, in the order they are sent.
+
+    `not_asked`: red flags left out because the person stopped once the advice was
+    settled (see summary); they are not reported as "not sure".
+    """
     messages: List[str] = []
     present = [REASON[n] for n in outcome.present]
-    unsure = [REASON[n] for n in outcome.not_ruled_out]
+    unsure = [REASON[n] for n in outcome.not_ruled_out if n not in not_asked]
 
     if outcome.result == URGENT:
         head = (
@@ -237,6 +255,11 @@ def advice_messages(
                 "You were not sure about\n"
                 + _bullets(unsure)
                 + "\nWhen a sign cannot be ruled out, it is safest to let a professional look."
+            )
+        if not_asked:
+            reasons.append(
+                "You stopped before the last questions, so the summary marks those as "
+                "not asked. The doctor can check them."
             )
         messages.append("\n".join(reasons))
         messages.append(
@@ -271,7 +294,7 @@ def advice_messages(
         messages.append(SAFETY_NET)
 
     if not (outcome.back_dimples and outcome.result == REASSURE):
-        messages.append(summary(answers, subject, age_months, pattern))
+        messages.append(summary(answers, subject, age_months, pattern, not_asked))
     messages.append(NOT_A_DIAGNOSIS)
     return messages
 

@@ -55,11 +55,44 @@ PATTERN_ONE_MIDLINE = "one_midline"  # the usual sacral dimple
 PATTERN_TWO_SIDES = "two_sides"  # dimples of Venus/Apollo: harmless back dimples
 PATTERN_SEVERAL_MIDLINE = "several_midline"  # -> multiple = yes
 PATTERN_OFF_SIDE = "off_side"  # a single dimple off the midline -> off_midline = yes
+# One in the middle but higher up, clearly above the buttock crease -> high = yes.
+PATTERN_HIGH_MIDLINE = "high_midline"
 PATTERN_UNSURE = "unsure"
 PATTERNS = (
     PATTERN_ONE_MIDLINE,
+    PATTERN_HIGH_MIDLINE,
     PATTERN_TWO_SIDES,
     PATTERN_SEVERAL_MIDLINE,
     PATTERN_OFF_SIDE,
     PATTERN_UNSURE,
 )
+
+# The red-flag questions are asked by groups, each listing its open signs at once
+# ("Do you see any of these?"): slot name -> the signs it covers, in the order asked.
+# The urgent group comes first, so a conversation cut short has covered it.
+SIGN_GROUPS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("signs_urgent", URGENT_FINDINGS),
+    ("signs_marks", ("hair_tuft", "skin_tag", "lump", "discoloration")),
+    ("signs_dimple", ("deep", "large")),
+    ("signs_crease", ("cleft_abnormal",)),
+    # Answered by the position question in most cases; asked when it was not.
+    ("signs_position", ("high", "multiple", "off_midline")),
+)
+GROUP_SLOTS: Tuple[str, ...] = tuple(slot for slot, _ in SIGN_GROUPS)
+GROUP_OF = {sign: slot for slot, signs in SIGN_GROUPS for sign in signs}
+
+
+class GroupAnswer(str, Enum):
+    """The answer to a group question (the value of its slot)."""
+
+    NONE = "none"  # none of these: every open sign of the group is no
+    SOME = "some"  # one or more: "Which ones?" comes next
+    UNSURE = "unsure"  # each open sign is then asked on its own
+
+
+# "Which ones?" after "Yes, one or more": a question only, never filled.
+WHICH_SLOT = "signs_which"
+# The offer once the advice is settled: finish the summary, or stop here.
+MORE_SLOT = "screening_more"
+MORE_FINISH = "finish"
+MORE_STOP = "stop"

@@ -14,14 +14,22 @@ from screening.extraction import Extraction
 from screening.findings import (
     EMERGENCY,
     FINDINGS,
+    GROUP_SLOTS,
+    MORE_FINISH,
+    MORE_SLOT,
+    MORE_STOP,
+    PATTERN_HIGH_MIDLINE,
     PATTERN_OFF_SIDE,
     PATTERN_ONE_MIDLINE,
     PATTERN_SEVERAL_MIDLINE,
     PATTERN_UNSURE,
     PATTERNS,
     SUBJECTS,
+    WHICH_SLOT,
     Answer,
+    GroupAnswer,
 )
+from screening.questions import drilled_group, open_signs, signs_of
 from screening.routing import POSSIBLE_URGENT_INTENT
 
 INTENT_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNSURE}
@@ -39,12 +47,19 @@ KNOWLEDGE_INTENTS = {"faq"}
 # The value stored in age_months when the person does not know the age.
 AGE_UNKNOWN = -1.0
 
-# What the answer to "where is it?" already tells about two red-flag questions.
+# What the answer to "where is it?" already tells about the position red flags.
 PATTERN_IMPLIES = {
     PATTERN_ONE_MIDLINE: {"multiple": Answer.NO, "off_midline": Answer.NO},
+    PATTERN_HIGH_MIDLINE: {"high": Answer.YES, "multiple": Answer.NO, "off_midline": Answer.NO},
     PATTERN_SEVERAL_MIDLINE: {"multiple": Answer.YES},
     PATTERN_OFF_SIDE: {"off_midline": Answer.YES, "multiple": Answer.NO},
 }
+# Only the button "Low, in the middle" says "low": typed words such as "one in the
+# middle" do not rule out "higher up" (the extractor reads "low down" itself).
+BUTTON_PATTERN_IMPLIES = {PATTERN_ONE_MIDLINE: {"high": Answer.NO}}
+
+# A drill-down button ("Which ones?") names the sign it stands for.
+SIGN_ENTITY = "sign"
 
 
 def _number(value: Any) -> Optional[float]:
@@ -85,11 +100,21 @@ def slot_updates(
         age = extraction.age_months
     if age is not None:
         updates["age_months"] = float(age)
-    pattern = entity_values.get("dimple_pattern") or (
-        extraction.pattern if about_own_case else None
-    )
+    button_pattern = entity_values.get("dimple_pattern")
+    pattern = button_pattern or (extraction.pattern if about_own_case else None)
     if pattern in PATTERNS:
         updates["dimple_pattern"] = pattern
+    picked = entity_values.get(SIGN_ENTITY)
+    if picked in FINDINGS:
+        updates[str(picked)] = Answer.YES.value
+    more = entity_values.get(MORE_SLOT)
+    if requested_slot == MORE_SLOT and intent == "stop":
+        # "Stop here" typed at the offer: stop with the advice, not without it.
+        more = MORE_STOP
+    elif requested_slot == MORE_SLOT and more is None and extraction.answer == Answer.YES:
+        more = MORE_FINISH
+    if more in (MORE_FINISH, MORE_STOP):
+        updates[MORE_SLOT] = more
 
     intent_reply = INTENT_ANSWERS.get(intent or "")
     if typed and intent_reply == Answer.NO:
@@ -101,7 +126,11 @@ def slot_updates(
     reply = extraction.answer or intent_reply
     if intent in NOT_AN_ANSWER_INTENTS:
         reply = None
-    if requested_slot and requested_slot not in updates and reply is not None:
+    if requested_slot in GROUP_SLOTS:
+        updates.update(_group_reply(requested_slot, reply, current, updates))
+    elif requested_slot == WHICH_SLOT:
+        updates.update(_which_reply(reply, current, updates))
+    elif requested_slot and requested_slot not in updates and reply is not None:
         if requested_slot in FINDINGS:
             updates[requested_slot] = reply.value
         elif requested_slot == "age_months" and reply == Answer.UNSURE:
@@ -110,8 +139,52 @@ def slot_updates(
             updates["dimple_pattern"] = PATTERN_UNSURE
 
     pattern = updates.get("dimple_pattern")
-    implied = PATTERN_IMPLIES.get(pattern, {}) if pattern is not None else {}
+    implied = dict(PATTERN_IMPLIES.get(pattern, {})) if pattern is not None else {}
+    if pattern is not None and pattern == button_pattern and not typed:
+        implied.update(BUTTON_PATTERN_IMPLIES.get(pattern, {}))
     for name, answer in implied.items():
         if name not in updates and current.get(name) is None:
             updates[name] = answer.value
     return updates
+
+
+def _group_reply(
+    group_slot: str,
+    reply: Optional[Answer],
+    current: Mapping[str, Any],
+    updates: Mapping[str, Any],
+) -> Dict[str, Any]:
+    """The answer to a group question ("Do you see any of these?").
+
+    A message that names a sign of the group answers that sign only; the rest stay
+    open and the group is asked again. A bare no rules out every open sign.
+    """
+    signs = signs_of(group_slot)
+    if any(sign in updates for sign in signs) or reply is None:
+        return {}
+    still_open = open_signs(current, signs)
+    if reply == Answer.NO:
+        return {group_slot: GroupAnswer.NONE.value, **{s: Answer.NO.value for s in still_open}}
+    if reply == Answer.UNSURE:
+        return {group_slot: GroupAnswer.UNSURE.value}
+    if len(still_open) == 1 and group_slot != "signs_urgent":
+        # A list of one: "yes" names it.
+        return {still_open[0]: Answer.YES.value}
+    return {group_slot: GroupAnswer.SOME.value}
+
+
+def _which_reply(
+    reply: Optional[Answer], current: Mapping[str, Any], updates: Mapping[str, Any]
+) -> Dict[str, Any]:
+    """The answer to "Which ones?" after "Yes, one or more"."""
+    group_slot = drilled_group(current)
+    if group_slot is None:
+        return {}
+    signs = signs_of(group_slot)
+    if any(updates.get(sign) == Answer.YES.value for sign in signs):
+        # Picked: the group is asked again for its other signs ("Any of these as well?").
+        return {group_slot: None}
+    if reply in (Answer.UNSURE, Answer.NO):
+        # "Not sure which" - or a "no" after "yes": each sign is asked on its own.
+        return {group_slot: GroupAnswer.UNSURE.value}
+    return {}

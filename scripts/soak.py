@@ -319,13 +319,18 @@ class Scenario:
 
 SCENARIOS = [
     Scenario("reassure", SIMPLE_BABY, REASSURE),
-    Scenario("refer", {**SIMPLE_BABY, "hair_tuft": "/affirm"}, REFER),
-    Scenario("urgent", {**SIMPLE_BABY, "infection": "/affirm"}, URGENT),
+    Scenario(
+        "refer",
+        {**SIMPLE_BABY, "signs_marks": "/affirm", "signs_which": '/inform{"sign": "hair_tuft"}'},
+        REFER,
+    ),
+    Scenario("urgent", {**SIMPLE_BABY, "signs_urgent": "/affirm"}, URGENT),
 ]
 
 
 def question_in(texts: List[str]) -> Optional[str]:
-    last = texts[-1] if texts else ""
+    # The last message with words (a question's picture comes after its text).
+    last = next((text for text in reversed(texts) if text), "")
     asked = [slot for slot, fragment in QUESTIONS.items() if fragment in last]
     return asked[0] if len(asked) == 1 else None
 

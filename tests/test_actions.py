@@ -13,6 +13,12 @@ from actions.extract_findings import ActionExtractFindings
 from actions.screening_control import ActionStartScreening
 from actions.screening_form import ValidateScreeningForm
 from actions.screening_outcome import ActionScreeningOutcome
+from actions.screening_questions import (
+    ActionAskScreeningMore,
+    ActionAskSignsDimple,
+    ActionAskSignsMarks,
+    ActionAskSignsWhich,
+)
 from screening.findings import FINDINGS
 from scripts.processes import ROOT
 
@@ -104,9 +110,13 @@ def _next_question(slots):
     return requested[-1]
 
 
-def test_form_asks_the_age_of_a_baby_but_not_of_an_adult():
-    assert _next_question({"subject": "baby"}) == "age_months"
+def test_form_asks_where_after_who_and_never_the_age():
+    assert _next_question({"subject": "baby"}) == "dimple_pattern"
     assert _next_question({"subject": "self"}) == "dimple_pattern"
+
+
+def test_form_asks_the_urgent_list_after_where():
+    assert _next_question({"subject": "baby", "dimple_pattern": "one_midline"}) == "signs_urgent"
 
 
 def test_form_ends_at_once_on_an_urgent_sign():
@@ -141,6 +151,87 @@ def test_outcome_sets_the_contract_slots_and_explains(slots, result, red_flags, 
     text = "\n".join(m["text"] for m in messages)
     assert words in text and "not a diagnosis" in text
     assert ActiveLoop(None) in events
+
+
+def test_outcome_after_yes_to_the_urgent_list_is_urgent_at_once():
+    events, messages = run(
+        ActionScreeningOutcome(), tracker({"signs_urgent": "some"}, active_loop="screening_form")
+    )
+    assert slot_events(events)["screening_result"] == "urgent"
+    assert "medical care today" in "\n".join(m["text"] for m in messages)
+
+
+def test_outcome_after_stop_here_marks_what_was_not_asked():
+    slots = {
+        "subject": "baby",
+        "dimple_pattern": "one_midline",
+        "high": "no",
+        "multiple": "no",
+        "off_midline": "no",
+        "drainage": "no",
+        "infection": "no",
+        "neuro_symptoms": "no",
+        "hair_tuft": "yes",
+        "screening_more": "stop",
+    }
+    events, messages = run(ActionScreeningOutcome(), tracker(slots, active_loop="screening_form"))
+    got = slot_events(events)
+    # Not asked counts as not ruled out (docs/screening.md): the result is refer either way.
+    assert (got["screening_result"], got["red_flags"]) == ("refer", ["hair_tuft", "unsure"])
+    text = "\n".join(m["text"] for m in messages)
+    assert "Skin tag or growth: not asked" in text and "Tuft of hair: yes" in text
+    assert "You were not sure about" not in text
+
+
+# --- the grouped questions --------------------------------------------------------
+
+
+def test_a_group_question_lists_only_its_open_signs_with_three_buttons():
+    _, messages = run(ActionAskSignsMarks(), tracker({"skin_tag": "no"}))
+    (message,) = messages
+    assert "hair" in message["text"] and "lump" in message["text"]
+    assert "skin tag" not in message["text"].lower()
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles == ["None of these", "Yes, one or more", "Not sure"]
+
+
+def test_the_dimple_question_comes_with_its_picture_in_one_message():
+    _, messages = run(ActionAskSignsDimple(), tracker({}))
+    (message,) = messages
+    assert message["image"] == "/images/dimple-depth-size.png" and message["buttons"]
+
+
+def test_which_ones_offers_a_button_per_open_sign_and_not_sure_which():
+    _, messages = run(ActionAskSignsWhich(), tracker({"signs_marks": "some", "lump": "no"}))
+    (message,) = messages
+    assert [b["title"] for b in message["buttons"]] == [
+        "Hair",
+        "Skin tag",
+        "Birthmark or patch",
+        "Not sure which",
+    ]
+    assert message["buttons"][0]["payload"] == '/inform{"sign": "hair_tuft"}'
+
+
+def test_the_offer_says_why_and_counts_the_questions_left():
+    slots = {
+        "dimple_pattern": "one_midline",
+        "high": "no",
+        "multiple": "no",
+        "off_midline": "no",
+        "drainage": "no",
+        "infection": "no",
+        "neuro_symptoms": "no",
+        "hair_tuft": "yes",
+    }
+    _, messages = run(ActionAskScreeningMore(), tracker(slots))
+    (message,) = messages
+    assert "enough to recommend a doctor's visit" in message["text"]
+    assert "tuft of hair" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "Finish the summary for the doctor (3 more short questions)",
+        "Stop here",
+    ]
 
 
 CONFIRMED = [

@@ -49,8 +49,9 @@ WEBCHAT = {
 NOT_SAVED_WORDS = "couldn't save your message"
 URGENT_WORDS = "Please get medical care today"
 SIGNS_WORDS = "get medical care today if you see any of these"
-NEXT_AFTER_DRAINAGE = "red, warm or swollen"
-DRAINAGE_QUESTION = "fluid, pus or other discharge"
+# The urgent signs' list, and what follows "None of these" when hair was said at the start.
+NEXT_AFTER_URGENT = "enough to recommend"
+URGENT_QUESTION = "Fluid, pus or other discharge"
 
 
 # --- the decisions, by table ------------------------------------------------------
@@ -201,13 +202,13 @@ def test_postgres_unreachable_mid_conversation(
     try:
         server.send(rest_id, "my newborn has a dimple with a small tuft of hair above it")
         asked = texts(server.send(rest_id, '/inform{"dimple_pattern": "one_midline"}'))
-        assert DRAINAGE_QUESTION in asked
+        assert URGENT_QUESTION in asked
         stored = events_of(rest_id)
         asyncio.run(web_chat())
         # The REST message refused during the outage, sent again: it goes on from
-        # the last stored turn (the drainage question), stored once.
+        # the last stored turn (the urgent signs' list), stored once.
         reply = texts(server.send(rest_id, "/deny"))
-        assert NEXT_AFTER_DRAINAGE in reply, reply
+        assert NEXT_AFTER_URGENT in reply, reply
         after = events_of(rest_id)
         assert after[: len(stored)] == stored
         assert user_texts(after).count("/deny") == 1

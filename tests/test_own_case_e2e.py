@@ -55,10 +55,9 @@ class Chat:
 
 
 def open_screening(chat: Chat) -> None:
-    """Mid-screening: a baby, one dimple in the middle; the urgent questions come next."""
+    """Mid-screening: a baby, one dimple in the middle; the urgent signs' list comes next."""
     chat.say("/start_screening")
     chat.say('/inform{"subject": "baby"}')
-    chat.say('/inform{"age_months": 0.5}')
     chat.say('/inform{"dimple_pattern": "one_midline"}')
 
 
@@ -291,9 +290,10 @@ def test_no_to_the_confirming_question_mid_screening_asks_the_open_question_agai
 def test_yes_to_the_confirming_question_mid_screening_ends_it_with_urgent_advice(rasa_server):
     chat = Chat(rasa_server, "unknown-mid-yes")
     open_screening(chat)
-    chat.say("/deny")  # no fluid
+    chat.say("/deny")  # none of the urgent signs on the list
     assert CONFIRM in chat.say(UNKNOWN_WORDING), chat.transcript()
-    assert chat.tracker()["slots"]["infection"] is None  # "yes" is not the open question's answer
+    # "yes" is not the open question's answer (the skin marks)
+    assert chat.tracker()["slots"]["signs_marks"] is None
     assert URGENT_ADVICE in chat.say("yes")
     tracker = chat.tracker()
     assert tracker["slots"]["screening_result"] == "urgent"
@@ -460,11 +460,11 @@ def test_a_description_starts_the_screening_with_what_it_said(rasa_server, index
                 break
             chat.say(
                 "/deny"
-                if asked[-1] not in ("subject", "age_months", "dimple_pattern")
+                if asked[-1] not in ("subject", "dimple_pattern", "screening_more")
                 else {
                     "subject": '/inform{"subject": "baby"}',
-                    "age_months": '/inform{"age_months": 3}',
                     "dimple_pattern": '/inform{"dimple_pattern": "one_midline"}',
+                    "screening_more": '/inform{"screening_more": "finish"}',
                 }[asked[-1]]
             )
             requested = chat.tracker()["slots"]["requested_slot"]

@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from screening.findings import FINDINGS
+from screening.findings import FINDINGS, GROUP_SLOTS, MORE_SLOT, WHICH_SLOT
 from screening.questions import OPENING_QUESTIONS
 from scripts.conversation import Conversation, Turn, active_loop, texts
 from scripts.processes import RasaServer
@@ -39,31 +39,41 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = {"host": "127.0.0.1", "port": 6379, "db": 0}
 STORE = {"type": "persistence.tracker_store.EnvironmentSQLTrackerStore"}
 
-# A fragment of each screening question, by slot, in the order the screening asks them.
+# A fragment of each screening question, by slot: the who and where questions, the
+# grouped questions (screening/asking.py), "Which ones?", the offer to stop once the
+# advice is settled, and the single questions asked after "Not sure" on a group.
 QUESTIONS = {
     "subject": "Who has the dimple?",
-    "age_months": "How old is your",
     "dimple_pattern": "Where is it?",
-    "drainage": "fluid, pus or other discharge",
-    "infection": "red, warm or swollen",
-    "neuro_symptoms": "weakness or numbness in the legs",
-    "hair_tuft": "tuft or patch of hair",
-    "skin_tag": "skin tag (a small flap",
-    "lump": "soft lump or swelling",
-    "discoloration": "birthmark, or a red, purple",
-    "deep": "see the bottom of it",
-    "large": "wider than about 5 mm",
-    "high": "higher up, clearly above",
-    "cleft_abnormal": "split in two or crooked",
-    "multiple": "more than one dimple in the middle",
-    "off_midline": "off to one side",
+    "signs_urgent": "Do you see any of these now?",
+    "screening_more": "enough to recommend",
+    "signs_marks": "Look at the skin on and around",
+    "signs_dimple": "Now the dimple itself",
+    "signs_crease": "Now the buttock crease",
+    "signs_position": "And where it is",
+    "signs_which": "Which ones?",
+    "drainage": "Does any fluid",
+    "infection": "Is the skin around it red",
+    "neuro_symptoms": "Have you noticed any new weakness",
+    "hair_tuft": "Is there a tuft",
+    "skin_tag": "Is there a skin tag",
+    "lump": "Can you see or feel",
+    "discoloration": "Is there a birthmark",
+    "deep": "Is it deep",
+    "large": "Is it wider",
+    "high": "Is it higher up",
+    "cleft_abnormal": "Is the buttock crease split",
+    "multiple": "Is there more than one dimple",
+    "off_midline": "Is the dimple off to one side",
 }
-ORDER = list(QUESTIONS)
-ONE_MIDLINE_FLAGS = [f for f in FINDINGS if f not in ("multiple", "off_midline")]
+# Asked again by design: a group after "Which ones?" ("Any of these as well?").
+ASKED_AGAIN = {"signs_marks", "signs_dimple", "signs_crease", "signs_position", "signs_which"}
+GROUPS_AFTER_LOW_MIDDLE = ["signs_urgent", "signs_marks", "signs_dimple", "signs_crease"]
 SIMPLE_BABY = {
     "subject": '/inform{"subject": "baby"}',
-    "age_months": '/inform{"age_months": 0.5}',
     "dimple_pattern": '/inform{"dimple_pattern": "one_midline"}',
+    # once the advice is settled: stop there (the summary marks the rest "not asked")
+    "screening_more": '/inform{"screening_more": "stop"}',
 }
 # What the advice at the end of each outcome says.
 REASSURE = "simple sacral dimple"
@@ -73,13 +83,15 @@ BACK_DIMPLES = "Venus"
 OFFLINE = "not answering"  # the policy's words when the action server fails
 
 
-def test_the_question_fragments_follow_the_screening_order():
-    assert list(OPENING_QUESTIONS) + list(FINDINGS) == ORDER
+def test_every_screening_question_has_a_fragment():
+    asked = {*OPENING_QUESTIONS, *FINDINGS, *GROUP_SLOTS, WHICH_SLOT, MORE_SLOT}
+    assert set(QUESTIONS) == asked
 
 
 def question_in(replies: List[Dict]) -> Optional[str]:
     """The slot asked by the last message of a turn; None when it asks nothing."""
-    last = replies[-1].get("text", "") if replies else ""
+    # The last message with words (a question's picture comes after its text).
+    last = next((r.get("text") for r in reversed(replies) if r.get("text")), "")
     asked = [slot for slot, fragment in QUESTIONS.items() if fragment in last]
     assert len(asked) <= 1, (asked, last)
     return asked[0] if asked else None
@@ -273,7 +285,7 @@ def run(screening: Screening, chat: Chat, limit: int = 25) -> None:
     def check_next(replies: List[Dict]) -> Optional[str]:
         question = question_in(replies)
         if question is not None:
-            if asked and ORDER.index(question) <= ORDER.index(asked[-1]):
+            if question in asked and question not in ASKED_AGAIN:
                 raise chat.failure(
                     f"asked {question} after {asked[-1]}: a question again or a restart"
                 )
@@ -337,7 +349,9 @@ def check_stored(chat: Chat) -> Dict[str, int]:
                 f"turn {number}: actions {actions} (one turn must end with one action_listen)"
             )
         said = [e.get("text") for e in within if e["event"] == "bot"]
-        shown = [r.get("text") for r in turn.replies]
+        # A question's picture is stored with its text (one bot event) but shown as a
+        # reply of its own, with no text.
+        shown = [r.get("text") for r in turn.replies if not (r.get("image") and not r.get("text"))]
         if said != shown:
             problems.append(f"turn {number}: stored bot texts differ from the replies shown")
     if problems:
@@ -354,15 +368,14 @@ def test_one_conversation_alternating_between_the_replicas_carries_on_at_every_s
     chat = Chat(cluster, "alternate")
     steps: List[Tuple[str, Optional[str]]] = [
         ("my newborn has a dimple with a small tuft of hair above it", "dimple_pattern"),
-        (SIMPLE_BABY["dimple_pattern"], "drainage"),
-        ("/deny", "infection"),
-        ("what is a tethered spinal cord?", "infection"),  # an FAQ answer, then the open question
+        (SIMPLE_BABY["dimple_pattern"], "signs_urgent"),
+        # an FAQ answer, then the open question
+        ("what is a tethered spinal cord?", "signs_urgent"),
+        ("/deny", "screening_more"),  # the hair tuft settles it: stop here or finish
+        ('/inform{"screening_more": "finish"}', "signs_marks"),
     ]
-    # "no" to each question: the next one comes (the hair tuft was said at the start).
-    steps += [
-        ("/deny", f) for f in ONE_MIDLINE_FLAGS if f not in ("drainage", "infection", "hair_tuft")
-    ]
-    steps.append(("/deny", None))
+    # "none of these" to each group: the next one comes.
+    steps += [("/deny", "signs_dimple"), ("/deny", "signs_crease"), ("/deny", None)]
     for number, (text, expected) in enumerate(steps):
         replica = chat.next_server()
         replies = chat.send(text)
@@ -395,7 +408,7 @@ SCREENINGS = [
         SIMPLE_BABY,
         ("reassure", []),
         REASSURE,
-        twice_at="drainage",
+        twice_at="signs_urgent",
     ),
     Screening(
         "reassure-again",
@@ -403,28 +416,26 @@ SCREENINGS = [
         SIMPLE_BABY,
         ("reassure", []),
         REASSURE,
-        twice_at="lump",
+        twice_at="signs_marks",
     ),
     Screening(
         "refer-hair",
         ["/start_screening"],
-        {**SIMPLE_BABY, "hair_tuft": "/affirm"},
-        ("refer", ["hair_tuft"]),
+        {**SIMPLE_BABY, "signs_marks": "/affirm", "signs_which": '/inform{"sign": "hair_tuft"}'},
+        ("refer", ["hair_tuft", "unsure"]),
         REFER,
-        twice_at="drainage",
     ),
     Screening(
         "refer-lump",
         ["/start_screening"],
-        {**SIMPLE_BABY, "lump": "/affirm"},
-        ("refer", ["lump"]),
+        {**SIMPLE_BABY, "signs_marks": "there's a soft lump under the skin"},
+        ("refer", ["lump", "unsure"]),
         REFER,
-        twice_at="deep",
     ),
     Screening(
         "refer-unsure",
         ["/start_screening"],
-        {**SIMPLE_BABY, "deep": "I honestly can't tell"},
+        {**SIMPLE_BABY, "signs_dimple": "/dont_know", "deep": "I honestly can't tell"},
         ("refer", ["unsure"]),
         REFER,
     ),
@@ -432,14 +443,14 @@ SCREENINGS = [
         "refer-several",
         ["/start_screening"],
         {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "several_midline"}'},
-        ("refer", ["multiple"]),
+        ("refer", ["multiple", "unsure"]),
         REFER,
     ),
     Screening(
         "refer-off-side",
         ["/start_screening"],
         {**SIMPLE_BABY, "dimple_pattern": '/inform{"dimple_pattern": "off_side"}'},
-        ("refer", ["off_midline"]),
+        ("refer", ["off_midline", "unsure"]),
         REFER,
     ),
     Screening(
@@ -448,29 +459,29 @@ SCREENINGS = [
             "My 3 week old has a dimple above her bum crack with a little tuft of hair. "
             "Should I worry?"
         ],
-        {"dimple_pattern": SIMPLE_BABY["dimple_pattern"]},
+        {**SIMPLE_BABY, "screening_more": '/inform{"screening_more": "finish"}'},
         ("refer", ["hair_tuft"]),
         REFER,
-        twice_at="skin_tag",
+        twice_at="signs_dimple",
     ),
     Screening(
         "refer-negation",
         ["/start_screening"],
-        {**SIMPLE_BABY, "hair_tuft": "no hair or marks, but there's a little skin tag"},
-        ("refer", ["skin_tag"]),
+        {**SIMPLE_BABY, "signs_marks": "no hair or marks, but there's a little skin tag"},
+        ("refer", ["skin_tag", "unsure"]),
         REFER,
     ),
     Screening(
-        "urgent-infection",
+        "urgent-list",
         ["/start_screening"],
-        {**SIMPLE_BABY, "infection": "/affirm"},
-        ("urgent", ["infection", "unsure"]),
+        {**SIMPLE_BABY, "signs_urgent": "/affirm"},
+        ("urgent", ["unsure"]),
         URGENT,
     ),
     Screening(
         "urgent-neuro",
         ["/start_screening"],
-        {**SIMPLE_BABY, "neuro_symptoms": "/affirm"},
+        {**SIMPLE_BABY, "signs_urgent": "/dont_know", "neuro_symptoms": "/affirm"},
         ("urgent", ["neuro_symptoms", "unsure"]),
         URGENT,
         twice_at="drainage",
@@ -480,7 +491,7 @@ SCREENINGS = [
         ["/start_screening"],
         {
             **SIMPLE_BABY,
-            "infection": "now that I look again it's a bit red and swollen and feels warm",
+            "signs_marks": "now that I look again it's a bit red and swollen and feels warm",
         },
         ("urgent", ["infection", "unsure"]),
         URGENT,
@@ -567,7 +578,7 @@ def test_a_replica_waits_while_the_conversation_is_locked_by_another(cluster):
     replies = chat.send(SIMPLE_BABY["subject"])
     answered = time.time()
     assert answered >= expires, "the replica answered while another held the conversation's lock"
-    assert question_in(replies) == "age_months"
+    assert question_in(replies) == "dimple_pattern"
     assert not cluster.red.exists(cluster.lock_key(chat.id)), "the lock was left behind"
     check_stored(chat)
 
@@ -580,9 +591,9 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
     for number in range(rounds):
         chat = Chat(cluster, f"instant{number}")
         chat.send("/start_screening")
-        for slot in ("subject", "age_months"):
-            chat.send(SIMPLE_BABY[slot])
-        assert question_in(chat.send(SIMPLE_BABY["dimple_pattern"])) == "drainage", chat.transcript
+        chat.send(SIMPLE_BABY["subject"])
+        reply = chat.send(SIMPLE_BABY["dimple_pattern"])
+        assert question_in(reply) == "signs_urgent", chat.transcript
         barrier = threading.Barrier(2)
         turns: Dict[int, Turn] = {}
 
@@ -602,13 +613,13 @@ def test_messages_of_one_conversation_at_the_same_instant_on_both_replicas_are_s
             thread.join()
         # No reply: the lock store lost the ticket (LockError).
         results = {replica: turn.replies if turn.ok else [] for replica, turn in turns.items()}
-        # Served in order, the one that was asked about infection came first.
-        for replica in sorted((0, 1), key=lambda r: question_in(results[r]) != "infection"):
+        # Served in order, the one that was asked about the marks came first.
+        for replica in sorted((0, 1), key=lambda r: question_in(results[r]) != "signs_marks"):
             chat.record(replace(turns[replica], replies=results[replica]))
         questions = sorted(str(question_in(results[replica])) for replica in (0, 1))
         try:
             check_stored(chat)
-            assert questions == ["infection", "neuro_symptoms"]
+            assert questions == ["signs_dimple", "signs_marks"]
         except AssertionError as error:
             not_serialized.append(
                 f"{chat.id}: both answered, asking {questions}; {str(error).splitlines()[0]}"

@@ -111,27 +111,22 @@ def test_faq_answer_and_a_short_screening_in_the_shell(shell):
     shell.expect("Venus")
     shell.expect("Your input ->")
 
-    # "my baby's" already says who has the dimple, so the first question is the age.
+    # "my baby's" already says who has the dimple, so the first question is where.
     shell.sendline("can you check the dimple on my baby's back?")
-    shell.expect("How old is your baby")
-    shell.expect("1. Under 1 month")
-    shell.expect("Type 1-4 to pick an answer")
-    shell.expect("Your input ->")
-    assert_titles_only(shell.before)
-    shell.sendline("1")  # by number
     # the picture, in words, above its question (no URL); the buttons still numbered
     shell.expect(r"\[Picture: Five drawings of a lower back")
     shell.expect("Where is it")
     assert "/images/" not in shell.before
-    shell.expect("1. One dimple, in the middle, low down")
+    shell.expect("1. Low, in the middle")
+    shell.expect("Type 1-6 to pick an answer")
     shell.expect("Your input ->")
     assert_titles_only(shell.before)
-    shell.sendline("one dimple, in the middle, low down")  # by title
-    shell.expect("fluid, pus or other discharge")
-    shell.expect("1. Yes")
+    shell.sendline("low, in the middle")  # by title
+    shell.expect("Fluid, pus or other discharge")
+    shell.expect("2. Yes, one or more")
     shell.expect("Your input ->")
     assert_titles_only(shell.before)
-    shell.sendline("1")  # Yes: fluid comes out of it
+    shell.sendline("2")  # by number: yes, one of the urgent signs
     shell.expect("medical care today")
     shell.expect("emergency number")
     shell.expect("not a diagnosis")

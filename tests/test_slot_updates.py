@@ -3,6 +3,7 @@
 import pytest
 
 from screening.extraction import extract
+from screening.findings import SIGN_GROUPS
 from screening.slot_updates import AGE_UNKNOWN, slot_updates
 
 
@@ -53,14 +54,16 @@ def test_button_entities_fill_subject_age_and_position():
 @pytest.mark.parametrize(
     "pattern, implied",
     [
-        ("one_midline", {"multiple": "no", "off_midline": "no"}),
+        # the button says "Low, in the middle"
+        ("one_midline", {"multiple": "no", "off_midline": "no", "high": "no"}),
+        ("high_midline", {"high": "yes", "multiple": "no", "off_midline": "no"}),
         ("several_midline", {"multiple": "yes"}),
         ("off_side", {"off_midline": "yes", "multiple": "no"}),
         ("two_sides", {}),
         ("unsure", {}),
     ],
 )
-def test_the_position_answers_two_red_flag_questions(pattern, implied):
+def test_the_position_answers_the_position_red_flags(pattern, implied):
     got = updates(
         entities=[{"entity": "dimple_pattern", "value": pattern}], requested="dimple_pattern"
     )
@@ -72,7 +75,13 @@ def test_the_position_never_overwrites_an_earlier_answer():
         entities=[{"entity": "dimple_pattern", "value": "one_midline"}],
         current={"off_midline": "unsure"},
     )
-    assert got == {"dimple_pattern": "one_midline", "multiple": "no"}
+    assert got == {"dimple_pattern": "one_midline", "multiple": "no", "high": "no"}
+
+
+def test_typed_in_the_middle_does_not_rule_out_higher_up():
+    # Only the button says "low"; "one in the middle" leaves "higher up" to be asked.
+    got = updates("there's just one in the middle", "inform", requested="dimple_pattern")
+    assert got["dimple_pattern"] == "one_midline" and "high" not in got
 
 
 def test_an_opening_message_fills_everything_it_says():
@@ -121,3 +130,102 @@ def test_a_typed_reply_the_extractor_cannot_read_is_never_taken_as_no(text):
 def test_a_deny_button_and_a_plain_typed_no_still_answer_no():
     assert updates("", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
     assert updates("nope, nothing like that", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
+
+
+# --- the grouped questions ------------------------------------------------------
+
+MARKS = ("hair_tuft", "skin_tag", "lump", "discoloration")
+
+
+@pytest.mark.parametrize(
+    "text, intent, current, expected",
+    [
+        # "None of these" rules out every open sign of the group, and only those
+        ("", "deny", {}, {"signs_marks": "none", **{n: "no" for n in MARKS}}),
+        (
+            "",
+            "deny",
+            {"hair_tuft": "yes"},
+            {"signs_marks": "none", "skin_tag": "no", "lump": "no", "discoloration": "no"},
+        ),
+        (
+            "none of those",
+            "something_else",
+            {},
+            {"signs_marks": "none", **{n: "no" for n in MARKS}},
+        ),
+        ("nope none", "deny", {}, {"signs_marks": "none", **{n: "no" for n in MARKS}}),
+        # "Yes, one or more": which ones comes next
+        ("", "affirm", {}, {"signs_marks": "some"}),
+        # "Not sure": each sign on its own, none ruled out
+        ("", "dont_know", {}, {"signs_marks": "unsure"}),
+        ("not sure", "dont_know", {}, {"signs_marks": "unsure"}),
+        # naming a sign answers that sign; the rest stay open
+        ("yes the hair one", "inform", {}, {"hair_tuft": "yes"}),
+        ("no hair", "deny", {}, {"hair_tuft": "no"}),
+        # a typed "no" the extractor cannot read rules out nothing
+        ("nonexistent", "deny", {}, {}),
+    ],
+)
+def test_replies_to_a_group_question(text, intent, current, expected):
+    assert updates(text, intent, requested="signs_marks", current=current) == expected
+
+
+@pytest.mark.parametrize("group, signs", SIGN_GROUPS)
+@pytest.mark.parametrize(
+    "text, intent", [("", "dont_know"), ("not sure", "deny"), ("no idea", "affirm")]
+)
+def test_not_sure_on_a_group_never_rules_out_a_sign(group, signs, text, intent):
+    got = updates(text, intent, requested=group)
+    assert got == {group: "unsure"}, (text, got)
+    # ... nor does "Not sure which" after "Yes, one or more"
+    got = updates(text, intent, requested="signs_which", current={group: "some"})
+    assert got == {group: "unsure"} and not any(got.get(n) == "no" for n in signs)
+
+
+def test_yes_to_a_list_of_one_names_it():
+    assert updates("", "affirm", requested="signs_crease") == {"cleft_abnormal": "yes"}
+    # the urgent list escalates on "yes" before any "which"
+    assert updates("", "affirm", requested="signs_urgent") == {"signs_urgent": "some"}
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        # a tap names the sign; the group is asked again for the others
+        ("", "inform", [{"entity": "sign", "value": "lump"}], {"lump": "yes", "signs_marks": None}),
+        # typed, several at once
+        (
+            "hair and a little skin tag",
+            "inform",
+            [],
+            {"hair_tuft": "yes", "skin_tag": "yes", "signs_marks": None},
+        ),
+        # "Not sure which", or a "no" after "yes": each sign asked on its own
+        ("", "dont_know", [], {"signs_marks": "unsure"}),
+        ("", "deny", [], {"signs_marks": "unsure"}),
+        # unreadable: nothing, the question is asked again
+        ("qwerty", "inform", [], {}),
+    ],
+)
+def test_replies_to_which_ones(text, intent, entities, expected):
+    got = updates(text, intent, entities, requested="signs_which", current={"signs_marks": "some"})
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        ("", "inform", [{"entity": "screening_more", "value": "stop"}], {"screening_more": "stop"}),
+        (
+            "",
+            "inform",
+            [{"entity": "screening_more", "value": "finish"}],
+            {"screening_more": "finish"},
+        ),
+        ("stop here", "stop", [], {"screening_more": "stop"}),
+        ("yes go on", "affirm", [], {"screening_more": "finish"}),
+    ],
+)
+def test_replies_to_the_offer_to_stop(text, intent, entities, expected):
+    assert updates(text, intent, entities, requested="screening_more") == expected

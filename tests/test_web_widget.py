@@ -320,19 +320,27 @@ def test_page_explains_itself_and_answers_a_typed_faq_question(chat):
     assert chat.third_party_requests() == []
 
 
-# Buttons of the opening questions, for a baby under 1 month with one dimple in the middle.
-NEWBORN = ["My baby (under 1)", "Under 1 month", "One dimple, in the middle, low down"]
+# Buttons of the opening questions, for a young baby with one dimple low in the middle.
+NEWBORN = ["My baby, under 6 months", "Low, in the middle"]
 
 
-def newborn_then(answer_for_question):
-    """A chooser for Chat.answer_screening: the NEWBORN openers, then yes/no answers."""
+def newborn_then(yes_when=lambda question: False, pick=None):
+    """A chooser for Chat.answer_screening: the NEWBORN openers, then "None of these" to
+    each group of signs, or "Yes, one or more" where `yes_when(question)`, the button
+    `pick` under "Which ones?", and "Stop here" once the advice is settled."""
 
     def choose(question, buttons):
         for title in NEWBORN:
             if title in buttons:
                 return title
+        if pick in buttons:
+            return pick
+        if "Stop here" in buttons:
+            return "Stop here"
+        if "None of these" in buttons:
+            return "Yes, one or more" if yes_when(question) else "None of these"
         if "No" in buttons:
-            return answer_for_question(question)
+            return "Yes" if yes_when(question) else "No"
         return None  # no question left: the outcome
 
     return choose
@@ -343,11 +351,11 @@ def test_simple_dimple_screening_by_buttons_is_reassured(chat):
     chat.open()
     chat.type("my newborn has a dimple at the bottom of her back")
     buttons = chat.last_question_buttons().all_inner_texts()
-    if not set(buttons) & {*NEWBORN, "No"}:
+    if not set(buttons) & {*NEWBORN, "None of these"}:
         chat.click("Check a dimple")  # the sentence did not start the check
-    if "Under 1 month" in chat.last_question_buttons().all_inner_texts():
-        chat.press_by_keyboard("Under 1 month")
-    outcome = chat.answer_screening(newborn_then(lambda question: "No"))
+    if "Low, in the middle" in chat.last_question_buttons().all_inner_texts():
+        chat.press_by_keyboard("Low, in the middle")
+    outcome = chat.answer_screening(newborn_then())
     assert "simple sacral dimple" in outcome
     assert "not a diagnosis" in outcome.lower()
     chat.scroll_to("simple sacral dimple")
@@ -368,7 +376,7 @@ def test_hair_tuft_screening_on_a_phone_advises_a_doctor(phone_chat):
         assert page.get_by_role("button", name=titles[0], exact=True).count() == 1
         chat.screenshot("web-mobile-buttons.png")
     outcome = chat.answer_screening(
-        newborn_then(lambda question: "Yes" if "hair" in question.lower() else "No")
+        newborn_then(lambda question: "hair" in question.lower(), pick="Hair")
     )
     assert "see a doctor" in outcome
     assert "tuft of hair" in outcome.lower()
