@@ -1,7 +1,7 @@
 """What the bots are measured with: scripted conversations and the answers they must give."""
 
 import threading
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Tuple
 
 from scripts.conversation import Conversation, Turn, texts
 
@@ -57,20 +57,15 @@ def response_text(domain: Dict[str, Any], name: str) -> str:
 class OurScript:
     """The conversations our bot is measured with, and the answers it must give.
 
-    The next screening question is worked out with the screening's own rules
-    (screening.questions), from the answers the script has given so far, so the
-    script keeps up with changes to the order of the questions.
+    A parent checks a baby's single dimple low in the middle, by buttons and in words:
+    no urgent sign, a skin tag said in words (the advice is settled there: see a
+    doctor), then "finish the summary", "not sure" about the dimple itself (each of its
+    signs asked on its own), and nothing else. The question words come from the
+    screening's own modules (screening.asking) and the served model's domain, so the
+    script follows their wording; the order is the one docs/screening.md describes.
     """
 
     FAQ_MID_SCREENING = ("what is a tethered spinal cord?", "tethered_cord")
-    # Free-text answers: what the message says, and the slots it fills.
-    FREE_TEXT: ClassVar[Dict[str, Tuple[str, Dict[str, str]]]] = {
-        "hair_tuft": (
-            "no hair or marks, but there's a little skin tag",
-            {"hair_tuft": "no", "skin_tag": "yes", "discoloration": "no"},
-        ),
-        "deep": ("I honestly can't tell", {"deep": "unsure"}),
-    }
     EXPECTED_RESULT = "refer"  # a skin tag and a "not sure" lead to a referral
 
     # (question, topic): one question per FAQ topic, fixed so that the workload does
@@ -105,55 +100,43 @@ class OurScript:
         return response_text(self.domain, name)
 
     def conversation(self, index: int) -> List[Step]:
-        from screening.questions import questions_to_ask
-
-        answers: Dict[str, Any] = {}
-
-        def next_question() -> Optional[str]:
-            return next((s for s in questions_to_ask(answers) if answers.get(s) is None), None)
-
-        def ask(slot: Optional[str]) -> List[str]:
-            # A finished screening ends with the referral advice.
-            return [self.text(f"utter_ask_{slot}")] if slot else ["doctor"]
+        from screening.asking import AS_WELL, ENOUGH, GROUP_LEAD, GROUP_QUESTION
+        from screening.findings import MORE_FINISH, MORE_SLOT
 
         faq_a = self.faq[index % len(self.faq)]
         faq_b = self.faq[(index + len(self.faq) // 2) % len(self.faq)]
+        question, topic = self.FAQ_MID_SCREENING
+        marks = GROUP_LEAD["signs_marks"]
         # The FAQ questions come after the screening: a question such as "why are
         # they called dimples of venus" is read for findings too, and would change
         # which screening questions are asked (see docs/performance.md).
-        steps = [
+        return [
             Step("hello there", [self.text("utter_greet")]),
-            Step("/start_screening", ask(next_question()), "screening"),
-        ]
-        for message, values in (
-            ('/inform{"subject": "baby"}', {"subject": "baby"}),
-            ('/inform{"age_months": 0.5}', {"age_months": 0.5}),
-            # one dimple in the middle: "more than one" and "off to one side" are answered too
-            (
-                '/inform{"dimple_pattern": "one_midline"}',
-                {"dimple_pattern": "one_midline", "multiple": "no", "off_midline": "no"},
+            Step("/start_screening", [self.text("utter_ask_subject")], "screening"),
+            Step(
+                '/inform{"subject": "baby"}', [self.text("utter_ask_dimple_pattern")], "screening"
             ),
-        ):
-            answers.update(values)
-            steps.append(Step(message, ask(next_question()), "screening"))
-        asked_faq = False
-        while True:
-            slot = next_question()
-            if slot is None:
-                break
-            message, values = self.FREE_TEXT.get(slot, ("/deny", {slot: "no"}))
-            answers.update(values)
-            steps.append(Step(message, ask(next_question()), "screening"))
-            if not asked_faq and next_question():
-                asked_faq = True
-                question, topic = self.FAQ_MID_SCREENING
-                steps.append(
-                    Step(question, [self.text(f"utter_faq/{topic}"), *ask(next_question())], "faq")
-                )
-        steps.append(Step("thank you", [self.text("utter_you_are_welcome")]))
-        steps.append(Step(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")], "faq"))
-        steps.append(Step(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")], "faq"))
-        return steps
+            # one dimple low in the middle: higher up, more than one and off to one side
+            # are answered too
+            Step(
+                '/inform{"dimple_pattern": "one_midline"}',
+                [GROUP_QUESTION["signs_urgent"]],
+                "screening",
+            ),
+            Step("/deny", [marks], "screening"),
+            Step(question, [self.text(f"utter_faq/{topic}"), marks], "faq"),
+            # hair and marks ruled out, a skin tag found: enough to see a doctor
+            Step("no hair or marks, but there's a little skin tag", [ENOUGH], "screening"),
+            Step(f'/inform{{"{MORE_SLOT}": "{MORE_FINISH}"}}', [AS_WELL], "screening"),
+            Step("/deny", [GROUP_LEAD["signs_dimple"]], "screening"),
+            Step("I honestly can't tell", [self.text("utter_ask_deep")], "screening"),
+            Step("/deny", [self.text("utter_ask_large")], "screening"),
+            Step("/deny", [GROUP_LEAD["signs_crease"]], "screening"),
+            Step("/deny", ["doctor"], "screening"),
+            Step("thank you", [self.text("utter_you_are_welcome")]),
+            Step(faq_a[0], [self.text(f"utter_faq/{faq_a[1]}")], "faq"),
+            Step(faq_b[0], [self.text(f"utter_faq/{faq_b[1]}")], "faq"),
+        ]
 
     def verify_outcome(self, chat: Conversation, check: Check) -> None:
         """After the timed phase: the screening must have ended in the expected result."""
