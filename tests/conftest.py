@@ -32,7 +32,8 @@ from scripts.processes import (
     temp_log_dir,
 )
 from tests import background
-from tests.stores import POSTGRES_URL, STORE, postgres_available
+from tests.faults import TcpProxy
+from tests.stores import POSTGRES_PORT, POSTGRES_URL, STORE, WEBCHAT, postgres_available
 
 SLOW_MARKERS = ("server", "rasa_cli", "slow_training")
 # Fixtures that need the trained model or start a process.
@@ -178,21 +179,39 @@ def _sqlite_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
     return server.start(timeout=START_TIMEOUT)
 
 
+class PostgresServer(RasaServer):
+    """A Rasa server whose PostgreSQL is reached through `database_proxy`, which a test
+    can cut (tests/test_faults.py): the database becomes unreachable."""
+
+    database_proxy: TcpProxy
+
+
 @background.job("postgres_server", needs=SERVER_NEEDS)
-def _postgres_server(model: Path, action_url: str, log_dir: Path) -> RasaServer:
+def _postgres_server(model: Path, action_url: str, log_dir: Path) -> PostgresServer:
     if not postgres_available():
         raise RuntimeError(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    server = RasaServer(
+    proxy = TcpProxy(POSTGRES_PORT).start()
+    server = PostgresServer(
         model,
         action_url,
         log_dir,
         tracker_store=STORE,
+        credentials={"channels.rest.SafeRestInput": None, **WEBCHAT},
         # A small session bound (components/long_conversations.py), so that the tests on
-        # this server (persistence, deletion, long conversations) cross it often.
-        env={"TRACKER_STORE_URL": POSTGRES_URL, "SESSION_MAX_EVENTS": "40"},
+        # this server (persistence, deletion, faults, long conversations) cross it often.
+        env={
+            "TRACKER_STORE_URL": POSTGRES_URL.replace(f":{POSTGRES_PORT}/", f":{proxy.port}/"),
+            "SESSION_MAX_EVENTS": "40",
+        },
         nice=NICE,
     )
-    return server.start(timeout=START_TIMEOUT)
+    server.database_proxy = proxy
+    try:
+        server.start(timeout=START_TIMEOUT)
+    except BaseException:
+        proxy.stop()
+        raise
+    return server
 
 
 class WebChatServer:
@@ -274,7 +293,9 @@ def rasa_server(model_path, action_server, log_dir):
 
 @pytest.fixture(scope="session")
 def postgres_server(model_path, action_server, log_dir):
-    """The same with the conversations in PostgreSQL (database `test`)."""
+    """The same with the conversations in PostgreSQL (database `test`), reached through
+    a proxy a test can cut (`postgres_server.database_proxy`), and the web chat channel
+    besides REST."""
     try:
         server = background.result(
             "postgres_server", lambda: _postgres_server(model_path, action_server, log_dir)
@@ -283,6 +304,7 @@ def postgres_server(model_path, action_server, log_dir):
         pytest.fail(str(error))
     yield server
     server.stop()
+    server.database_proxy.stop()
 
 
 @pytest.fixture(scope="session")

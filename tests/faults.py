@@ -1,7 +1,8 @@
 """Faults to inject in tests, and a web chat client: real sockets on 127.0.0.1.
 
 - `TcpProxy`: forwards a port to another; `cut()` closes every connection and
-  stops listening (the database is unreachable), `restore()` listens again.
+  stops listening (the database is unreachable), `restore()` listens again,
+  `switch_to()` forwards to another server (the action server starts to hang).
 - `HungServer`: accepts connections and never answers (a hung action server).
 - `WebChat`: a Socket.IO client speaking to channels/webchat.py as the widget does.
 """
@@ -64,6 +65,10 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 each.shutdown(socket.SHUT_RDWR)
 
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None
+
     def cut(self) -> None:
         """Refuse new connections and break the open ones, as a failed database host."""
         if self._listener is not None:
@@ -82,6 +87,13 @@ class TcpProxy:
 
     def restore(self) -> None:
         self.start()
+
+    def switch_to(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        """Forward to another server from now on, on the same port; the open
+        connections are broken (a client that pools them would notice)."""
+        self.cut()
+        self.target = (target_host, target_port)
+        self.restore()
 
     def stop(self) -> None:
         self.cut()

@@ -1,15 +1,16 @@
 """Faults over real processes: nothing acknowledged that was not stored, bounded waits.
 
-- PostgreSQL becomes unreachable mid-conversation (a TCP proxy between Rasa and
-  the database is cut, then restored): REST answers 503, the web chat says the
-  message was not saved; the database is read directly meanwhile (nothing of
-  those turns may appear), and afterwards the conversation goes on from the last
-  stored turn, each message stored once.
+- PostgreSQL becomes unreachable mid-conversation (the TCP proxy between the
+  session's PostgreSQL server and the database is cut, then restored): REST
+  answers 503, the web chat says the message was not saved; the database is
+  read directly meanwhile (nothing of those turns may appear), and afterwards
+  the conversation goes on from the last stored turn, each message stored once.
 - SQLite cannot be written (another connection holds its write lock): Telegram
   and Slack say the message was not saved, urgent advice included when the
   message states an urgent sign; nothing of the turn is stored or shown; after
   the lock is released the same message is answered and stored once.
-- The action server hangs (accepts, never answers): the turn ends after
+- The action server hangs (accepts, never answers; the proxy to it is switched to
+  a server that hangs, on the SQLite test's server): the turn ends after
   ACTION_SERVER_TIMEOUT seconds with the "can't run the check" answer, and an
   urgent sign still gets urgent advice.
 """
@@ -19,6 +20,7 @@ import json
 import sqlite3
 import time
 import uuid
+from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -29,6 +31,7 @@ from scripts.conversation import texts
 from scripts.processes import RasaServer, http
 from tests.fake_platforms import FakeSlack, FakeTelegram
 from tests.faults import HungServer, TcpProxy, WebChat
+from tests.stores import POSTGRES_URL, STORE
 from tests.test_slack import SIGNING_SECRET as SLACK_SECRET
 from tests.test_slack import TOKEN as SLACK_TOKEN
 from tests.test_slack import message_event, post_event
@@ -36,15 +39,7 @@ from tests.test_telegram import SECRET as TELEGRAM_SECRET
 from tests.test_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.test_telegram import post_update, text_update
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-STORE = {"type": "persistence.tracker_store.EnvironmentSQLTrackerStore"}
-WEBCHAT = {
-    "channels.webchat.WebChatInput": {
-        "user_message_evt": "user_uttered",
-        "bot_message_evt": "bot_uttered",
-        "session_persistence": True,
-    }
-}
+POSTGRES_ADMIN_URL = POSTGRES_URL
 
 NOT_SAVED_WORDS = "couldn't save your message"
 URGENT_WORDS = "Please get medical care today"
@@ -128,43 +123,17 @@ def reply_text(replies: List[Dict[str, Any]]) -> str:
 # --- PostgreSQL unreachable ---------------------------------------------------------
 
 
-@pytest.fixture
-def postgres_behind_proxy():
-    try:
-        _admin("SELECT 1")
-    except Exception as error:
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    database = f"dimples_faults_{uuid.uuid4().hex[:12]}"
-    _admin(f"CREATE DATABASE {database}")
-    proxy = TcpProxy(5432).start()
-    try:
-        yield proxy, database
-    finally:
-        proxy.stop()
-        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-
-
 @pytest.mark.server
-def test_postgres_unreachable_mid_conversation(
-    model_path, action_server, log_dir, postgres_behind_proxy, record_figure
-):
-    proxy, database = postgres_behind_proxy
-    direct = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
-    through_proxy = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
-    server = RasaServer(
-        model_path,
-        action_server,
-        log_dir,
-        tracker_store=STORE,
-        credentials={"channels.rest.SafeRestInput": None, **WEBCHAT},
-        env={"TRACKER_STORE_URL": through_proxy},
-    ).start()
+def test_postgres_unreachable_mid_conversation(postgres_server, record_figure):
+    # The session's PostgreSQL server (tests/conftest.py): its database is reached
+    # through a proxy, cut here and restored before the test ends.
+    server, proxy = postgres_server, postgres_server.database_proxy
     rest_id, web_id = f"pgdown-{uuid.uuid4().hex[:8]}", f"pgdown-web-{uuid.uuid4().hex[:8]}"
 
     def events_of(sender: str) -> List[Dict[str, Any]]:
         # Straight to PostgreSQL, past the proxy: what is really stored.
         return stored_events(
-            _admin(f"SELECT data FROM events WHERE sender_id = '{sender}' ORDER BY id", direct)
+            _admin(f"SELECT data FROM events WHERE sender_id = '{sender}' ORDER BY id")
         )
 
     async def web_chat() -> None:
@@ -214,20 +183,28 @@ def test_postgres_unreachable_mid_conversation(
         assert user_texts(after).count("/deny") == 1
         assert server.slots(rest_id)["drainage"] == "no"
     finally:
-        server.stop()
+        if proxy.port and not proxy.listening:  # failed while cut: the next tests need it
+            proxy.restore()
 
 
-# --- SQLite that cannot be written --------------------------------------------------
+# --- SQLite that cannot be written, and a hung action server: one server -----------
 
 
-@pytest.mark.server
-def test_sqlite_unwritable_telegram_and_slack_say_not_saved(model_path, action_server, log_dir):
+ACTION_TIMEOUT = 2.5  # seconds (ACTION_SERVER_TIMEOUT), not the default 3
+
+
+@pytest.fixture(scope="module")
+def sqlite_stack(model_path, actions, log_dir):
+    """A server on SQLite with REST, Slack and Telegram (stand-ins on loopback), whose
+    action server is reached through a proxy: a test can make it hang. One server for
+    both tests below: a Rasa server takes tens of seconds to start."""
     db_path = log_dir / f"locked-{uuid.uuid4().hex}.db"
     slack = FakeSlack(token=SLACK_TOKEN).start()
     telegram = FakeTelegram(token=TELEGRAM_TOKEN).start()
+    to_actions = TcpProxy(actions.port).start()
     server = RasaServer(
         model_path,
-        action_server,
+        f"http://127.0.0.1:{to_actions.port}/webhook",
         log_dir,
         tracker_store={**STORE, "db": str(db_path)},
         credentials={
@@ -236,6 +213,7 @@ def test_sqlite_unwritable_telegram_and_slack_say_not_saved(model_path, action_s
             "channels.telegram.TelegramInput": None,
         },
         env={
+            "ACTION_SERVER_TIMEOUT": str(ACTION_TIMEOUT),
             "SLACK_TOKEN": SLACK_TOKEN,
             "SLACK_SIGNING_SECRET": SLACK_SECRET,
             "SLACK_API_URL": slack.url,
@@ -247,8 +225,30 @@ def test_sqlite_unwritable_telegram_and_slack_say_not_saved(model_path, action_s
             "HTTP_PROXY": "",
             "http_proxy": "",
         },
-    ).start()
+    )
+    try:
+        server.start()
+        yield SimpleNamespace(
+            server=server,
+            db_path=db_path,
+            slack=slack,
+            telegram=telegram,
+            to_actions=to_actions,
+            actions_port=actions.port,
+        )
+    finally:
+        server.stop()
+        to_actions.stop()
+        slack.stop()
+        telegram.stop()
+
+
+@pytest.mark.server
+def test_sqlite_unwritable_telegram_and_slack_say_not_saved(sqlite_stack):
+    server, db_path = sqlite_stack.server, sqlite_stack.db_path
+    slack, telegram = sqlite_stack.slack, sqlite_stack.telegram
     chat_id = 770_000 + int(uuid.uuid4().int % 10_000)
+    slack_channel = f"DFAULT{uuid.uuid4().hex[:6].upper()}"
     urgent = "there is pus coming out of the dimple"
 
     def telegram_texts() -> List[str]:
@@ -261,93 +261,84 @@ def test_sqlite_unwritable_telegram_and_slack_say_not_saved(model_path, action_s
             ).fetchall()
         return stored_events(rows)
 
+    assert post_update(server, text_update(chat_id, "/start"))[0] == 200
+    telegram.wait_for("sendMessage", lambda c: str(c.params.get("chat_id")) == str(chat_id))
+    before_texts, before_events = len(telegram_texts()), stored(str(chat_id))
+
+    # Another writer holds SQLite's write lock (root ignores file modes, not locks).
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
     try:
-        assert post_update(server, text_update(chat_id, "/start"))[0] == 200
-        telegram.wait_for("sendMessage", lambda c: str(c.params.get("chat_id")) == str(chat_id))
-        before_texts, before_events = len(telegram_texts()), stored(str(chat_id))
-
-        # Another writer holds SQLite's write lock (root ignores file modes, not locks).
-        locker = sqlite3.connect(db_path, isolation_level=None)
-        locker.execute("BEGIN IMMEDIATE")
-        try:
-            assert post_update(server, text_update(chat_id, urgent)) == (200, "success")
-            shown = telegram_texts()[before_texts:]
-            # Exactly the "not saved" reply (Telegram sends each paragraph as a
-            # message), urgent advice included; none of the held replies.
-            assert shown == not_saved_reply(urgent).split("\n\n"), shown
-            assert URGENT_WORDS in "\n".join(shown)
-
-            event = message_event("what are dimples of venus", "UFAULT", "DFAULT")
-            status, _ = post_event(server, event)
-            assert status == 200
-            paragraphs = not_saved_reply(event["event"]["text"]).split("\n\n")
-            slack.wait_for(
-                "chat.postMessage",
-                lambda c: c.params.get("channel") == "DFAULT",
-                timeout=30,
-                count=len(paragraphs),
-            )
-            assert SIGNS_WORDS in paragraphs[-1]
-
-            status, answer = http(
-                "POST",
-                f"{server.url}/webhooks/rest/webhook",
-                {"sender": "locked-rest", "message": "hello"},
-            )
-            assert status == 503 and answer["error"] == "not_saved"
-        finally:
-            locker.execute("ROLLBACK")
-            locker.close()
-
-        assert stored(str(chat_id)) == before_events  # nothing of the refused turn
         assert post_update(server, text_update(chat_id, urgent)) == (200, "success")
-        answered = "\n".join(telegram_texts()[before_texts + 1 :])
-        assert URGENT_WORDS in answered and NOT_SAVED_WORDS not in answered
-        assert user_texts(stored(str(chat_id))).count(urgent) == 1
-        time.sleep(1)
-        # Slack, like Telegram, sends each paragraph as a message: only the
-        # "not saved" reply, never the held answer.
-        assert [c.params["text"] for c in slack.messages_to("DFAULT")] == paragraphs
+        shown = telegram_texts()[before_texts:]
+        # Exactly the "not saved" reply (Telegram sends each paragraph as a
+        # message), urgent advice included; none of the held replies.
+        assert shown == not_saved_reply(urgent).split("\n\n"), shown
+        assert URGENT_WORDS in "\n".join(shown)
+
+        event = message_event("what are dimples of venus", "UFAULT", slack_channel)
+        status, _ = post_event(server, event)
+        assert status == 200
+        paragraphs = not_saved_reply(event["event"]["text"]).split("\n\n")
+        slack.wait_for(
+            "chat.postMessage",
+            lambda c: c.params.get("channel") == slack_channel,
+            timeout=30,
+            count=len(paragraphs),
+        )
+        assert SIGNS_WORDS in paragraphs[-1]
+
+        status, answer = http(
+            "POST",
+            f"{server.url}/webhooks/rest/webhook",
+            {"sender": f"locked-rest-{uuid.uuid4().hex[:8]}", "message": "hello"},
+        )
+        assert status == 503 and answer["error"] == "not_saved"
     finally:
-        server.stop()
-        slack.stop()
-        telegram.stop()
+        locker.execute("ROLLBACK")
+        locker.close()
+
+    assert stored(str(chat_id)) == before_events  # nothing of the refused turn
+    assert post_update(server, text_update(chat_id, urgent)) == (200, "success")
+    answered = "\n".join(telegram_texts()[before_texts + 1 :])
+    assert URGENT_WORDS in answered and NOT_SAVED_WORDS not in answered
+    assert user_texts(stored(str(chat_id))).count(urgent) == 1
+    time.sleep(1)
+    # Slack, like Telegram, sends each paragraph as a message: only the
+    # "not saved" reply, never the held answer.
+    assert [c.params["text"] for c in slack.messages_to(slack_channel)] == paragraphs
 
 
 # --- a hung action server -------------------------------------------------------------
 
 
 @pytest.mark.server
-def test_hung_action_server_gets_the_stopped_server_answer(model_path, log_dir, record_figure):
+def test_hung_action_server_gets_the_stopped_server_answer(sqlite_stack, record_figure):
+    server = sqlite_stack.server
     hung = HungServer()
-    timeout = 2.0
-    server = RasaServer(
-        model_path,
-        f"http://127.0.0.1:{hung.port}/webhook",
-        log_dir,
-        env={"ACTION_SERVER_TIMEOUT": str(timeout)},
-    ).start()
+    sqlite_stack.to_actions.switch_to(hung.port)
+    screening_id, urgent_id = (f"hung-{n}-{uuid.uuid4().hex[:8]}" for n in (1, 2))
     try:
         started = time.monotonic()
-        reply = texts(server.send("hung-1", "my baby has a dimple at the bottom of her back"))
+        reply = texts(server.send(screening_id, "my baby has a dimple at the bottom of her back"))
         waited = time.monotonic() - started
         assert hung.accepted >= 1  # it really reached the hung server
         assert "can't run the dimple check right now" in reply, reply
         assert "get medical care today if you see any of these" in reply
 
         started = time.monotonic()
-        urgent = texts(server.send("hung-2", "the dimple is leaking pus and he has a fever"))
+        urgent = texts(server.send(urgent_id, "the dimple is leaking pus and he has a fever"))
         urgent_wait = time.monotonic() - started
         assert "Please get medical care today" in urgent, urgent
         record_figure(
-            f"hung action server, ACTION_SERVER_TIMEOUT={timeout:g}: screening turn "
+            f"hung action server, ACTION_SERVER_TIMEOUT={ACTION_TIMEOUT:g}: screening turn "
             f"{waited:.1f} s, urgent-sign turn {urgent_wait:.1f} s "
             f"(Rasa's own wait: 300 s per action call)"
         )
-        events = server.tracker("hung-1")["events"]
+        events = server.tracker(screening_id)["events"]
         assert [e.get("text") for e in events if e["event"] == "user"] == [
             "my baby has a dimple at the bottom of her back"
         ]
     finally:
-        server.stop()
+        sqlite_stack.to_actions.switch_to(sqlite_stack.actions_port)
         hung.stop()
