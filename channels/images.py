@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -138,6 +139,18 @@ def split_picture(message: Dict[Text, Any]) -> Optional[Text]:
     if picture_for(image) is None:
         return None
     return message.pop("image")
+
+
+class PictureFirstOutput(OutputChannel):
+    """Mixed into an output channel, before Rasa's: a response's registered picture is
+    sent first (the channel's own `send_image_url`), then its text and buttons as Rasa
+    sends them (Rasa puts the picture last, below the buttons)."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        image = split_picture(message)
+        if image is not None:
+            await self.send_image_url(recipient_id, image)
+        await super().send_response(recipient_id, message)
 
 
 def add_picture_routes(app: Sanic) -> None:

@@ -88,7 +88,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.env import read_env
-from channels.images import PicturesBlueprint, absolute_url, picture_for, split_picture
+from channels.images import PictureFirstOutput, PicturesBlueprint, absolute_url, picture_for
 from channels.saved_turns import handle_and_store
 from persistence.tracker_store import ConversationNotSaved
 
@@ -298,27 +298,19 @@ def as_text(text: Text, domain: Any) -> Text:
     return text
 
 
-class PicturesFirst:
+class PicturesFirst(PictureFirstOutput):
     """A reply's picture as a message of its own before its text and buttons (Rasa
     puts it after them), as an absolute URL when PUBLIC_BASE_URL is set (else the
     path on this server), with its description in words as `alt_text`."""
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        image = split_picture(message)
-        if image is not None:
-            await self.send_image_url(recipient_id, image)
-        await super().send_response(recipient_id, message)  # type: ignore[misc]
-
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         picture = picture_for(image)
         if picture is None:
-            await super().send_image_url(recipient_id, image, **kwargs)  # type: ignore[misc]
+            await super().send_image_url(recipient_id, image, **kwargs)
             return
-        reply = self._message(  # type: ignore[attr-defined]
-            recipient_id, image=absolute_url(read_env("PUBLIC_BASE_URL"), image)
-        )
+        reply = self._message(recipient_id, image=absolute_url(read_env("PUBLIC_BASE_URL"), image))
         reply["alt_text"] = picture.alt
-        await self._persist_message(reply)  # type: ignore[attr-defined]
+        await self._persist_message(reply)
 
 
 class PicturesFirstCollector(PicturesFirst, CollectingOutputChannel):

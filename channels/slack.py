@@ -54,7 +54,7 @@ from channels.env import (
     seen_cache,
     warn_secrets_in_file,
 )
-from channels.images import PicturesBlueprint, absolute_url, picture_for, split_picture
+from channels.images import PictureFirstOutput, PicturesBlueprint, absolute_url, picture_for
 from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ USER_SUBTYPES = (None, "file_share", "thread_broadcast")
 SECRET_KEYS = ("slack_token", "slack_signing_secret", "token", "signing_secret")
 
 
-class SlackBot(StockSlackBot):
+class SlackBot(PictureFirstOutput, StockSlackBot):
     """Stock output channel, pointed at SLACK_API_URL, without `as_user`."""
 
     def __init__(
@@ -99,13 +99,6 @@ class SlackBot(StockSlackBot):
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)
         await super()._post_message(channel, **kwargs)
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        # The picture first, then the question it illustrates with its buttons.
-        image = split_picture(message)
-        if image is not None:
-            await self.send_image_url(recipient_id, image)
-        await super().send_response(recipient_id, message)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         """Slack fetches an image block's picture itself, so it needs a public address;

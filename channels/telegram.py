@@ -71,7 +71,7 @@ from channels.env import (
     seen_cache,
     warn_secrets_in_file,
 )
-from channels.images import PicturesBlueprint, picture_for, split_picture
+from channels.images import PictureFirstOutput, PicturesBlueprint, picture_for
 from channels.saved_turns import handle_and_store
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60, 120, 300)
 SECRET_KEYS = ("access_token", "token", "secret_token")
 
 
-class TelegramOutput(StockTelegramOutput):
+class TelegramOutput(PictureFirstOutput, StockTelegramOutput):
     """Stock output channel, pointed at TELEGRAM_API_URL, with a time-out."""
 
     def __init__(self, access_token: Optional[Text], api_url: Text = DEFAULT_API_URL) -> None:
@@ -105,13 +105,6 @@ class TelegramOutput(StockTelegramOutput):
             server=TelegramAPIServer.from_base(api_url),
             timeout=API_TIMEOUT_SECONDS,
         )
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        # The picture first, then the question it illustrates with its buttons.
-        image = split_picture(message)
-        if image is not None:
-            await self.send_image_url(recipient_id, image)
-        await super().send_response(recipient_id, message)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         """Our pictures are uploaded from disk (sendPhoto, multipart): Telegram would

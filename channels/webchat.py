@@ -55,7 +55,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.images import PICTURES, add_picture_routes, picture_for, split_picture
+from channels.images import PICTURES, PictureFirstOutput, add_picture_routes, picture_for
 from channels.rest import (
     EMPTY_MESSAGE_REPLY,
     MAX_MESSAGE_CHARS,
@@ -177,14 +177,8 @@ def add_page_routes(app: Sanic, page_path: Text, web_dir: Path) -> None:
     logger.info(f"Web chat page at {page_path}/ (files from {web_dir}).")
 
 
-class WebChatOutput(SocketIOOutput):
+class WebChatOutput(PictureFirstOutput, SocketIOOutput):
     """Rasa's Socket.IO output, with a response's picture sent before its question."""
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        image = split_picture(message)
-        if image is not None:
-            await self.send_image_url(recipient_id, image)
-        await super().send_response(recipient_id, message)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         picture = picture_for(image)
