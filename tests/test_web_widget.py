@@ -526,10 +526,10 @@ def test_pictures_show_with_their_alt_text_on_a_small_phone_and_the_summary_copi
     chat = small_phone_chat.open()
     page = chat.page
     chat.click("Check a dimple")
-    outcome = chat.answer_screening(newborn_then(lambda question: "No"))
+    outcome = chat.answer_screening(newborn_then())  # "None of these" to every group
     assert "simple sacral dimple" in outcome
 
-    for picture, question in ((POSITION, "Where is it?"), (DEPTH_SIZE, "Is it deep")):
+    for picture, question in ((POSITION, "Where is it?"), (DEPTH_SIZE, "Now the dimple itself")):
         seen = shown_picture(chat, picture.path)
         assert seen["alt"] == picture.alt
         assert seen["naturalWidth"] >= 600
@@ -555,7 +555,9 @@ def test_pictures_show_with_their_alt_text_on_a_small_phone_and_the_summary_copi
     chat.screenshot("web-summary-tools.png")
 
     copy.click()
-    page.wait_for_function("document.getElementById('chat-status').textContent.includes('copied')")
+    page.wait_for_function(
+        "() => document.getElementById('chat-status').textContent.includes('copied')"
+    )
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("Summary of your answers") and "hair" in copied.lower()
     assert "Copy" not in copied and "Where is it?" not in copied
@@ -572,7 +574,9 @@ def test_pictures_show_with_their_alt_text_on_a_small_phone_and_the_summary_copi
     )
     copy.focus()
     page.keyboard.press("Enter")  # by keyboard
-    page.wait_for_function("document.getElementById('chat-status').textContent.includes('copied')")
+    page.wait_for_function(
+        "() => document.getElementById('chat-status').textContent.includes('copied')"
+    )
     assert page.evaluate("window.__copied") == [["copy", copied]]
 
     # Print: the browser's print dialog, with only the summary on the page
