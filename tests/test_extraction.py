@@ -676,6 +676,10 @@ PATTERN_ROWS = [
     ("dimples of venus", "two_sides"),
     ("they look like back dimples", "two_sides"),
     ("one dimple in the middle", "one_midline"),
+    # Typed answers to "where is it?" in few words, as on a phone.
+    ("low down middle", "one_midline"),
+    ("middle, low down", "one_midline"),
+    ("low down middle but off to the left a bit", "off_side"),
     ("a single dimple above the crease", "one_midline"),
     ("right at the top of the bum crack", "one_midline"),
     ("two in the middle", "several_midline"),
