@@ -4,6 +4,7 @@ Rasa asks a form's requested slot with `action_ask_<slot>`; these render only th
 signs still open (screening/asking.py decides the words and buttons).
 """
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -15,16 +16,11 @@ from screening.findings import GROUP_SLOTS, MORE_SLOT, WHICH_SLOT
 from screening.questions import SCREENING_SLOTS
 
 
-def _send(dispatcher: CollectingDispatcher, question: Question) -> None:
-    if question.image:
-        # One message: text, buttons and picture together, as a response would send.
-        dispatcher.utter_message(text=question.text, buttons=question.buttons, image=question.image)
-    else:
-        dispatcher.utter_message(text=question.text, buttons=question.buttons)
-
-
-class _AskQuestion(Action):
-    slot = ""
+class _AskQuestion(Action, ABC):
+    # Abstract, so that rasa_sdk registers only the subclasses, each with its slot.
+    @property
+    @abstractmethod
+    def slot(self) -> Text: ...
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -36,7 +32,9 @@ class _AskQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         slots = {name: tracker.get_slot(name) for name in SCREENING_SLOTS}
-        _send(dispatcher, self.question(slots))
+        question = self.question(slots)
+        # One message: text, buttons and picture (if any) together, as a response sends.
+        dispatcher.utter_message(text=question.text, buttons=question.buttons, image=question.image)
         # At least one event: components/action_server_down.py tells success by it.
         return [SlotSet("requested_slot", self.slot)]
 

@@ -24,7 +24,7 @@ urgent-sign and the deletion confirmations). The session's time-out
 """
 
 import os
-from typing import Any, Iterable, List, Optional, Sequence
+from typing import Any, List, Optional, Reversible
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
@@ -44,7 +44,7 @@ def max_session_events() -> int:
         return DEFAULT_MAX_EVENTS
 
 
-def events_in_session(events: Sequence[Event]) -> int:
+def events_in_session(events: Reversible[Event]) -> int:
     """How many events the current session holds (after its `SessionStarted`)."""
     count = 0
     for event in reversed(events):
@@ -54,9 +54,9 @@ def events_in_session(events: Sequence[Event]) -> int:
     return count
 
 
-def last_bot_action(events: Iterable[Event]) -> Optional[str]:
+def last_bot_action(events: Reversible[Event]) -> Optional[str]:
     """The latest action other than listening, or None."""
-    for event in reversed(list(events)):
+    for event in reversed(events):
         if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             return event.action_name
     return None
@@ -103,6 +103,7 @@ def apply() -> None:
     rasa_update = MessageProcessor._update_tracker_session
     if getattr(rasa_update, "bounds_sessions", False):
         return
+    limit = max_session_events()
 
     async def _update_tracker_session(
         self: MessageProcessor,
@@ -111,7 +112,7 @@ def apply() -> None:
         metadata: Optional[dict] = None,
     ) -> None:
         await rasa_update(self, tracker, output_channel, metadata)
-        if should_start_new_session(tracker, max_session_events()):
+        if should_start_new_session(tracker, limit):
             for event in carried_over_session(tracker):
                 tracker.update(event, self.domain)
 

@@ -200,8 +200,7 @@ class RasaServer:
     given, the hardened REST channel (channels/rest.py).
 
     Conversations go to an SQLite file in log_dir unless `tracker_store` says otherwise;
-    `tracker_db` is that file. `launcher` replaces `-m rasa` (the benchmark starts Rasa
-    through a module that patches it first)."""
+    `tracker_db` is that file."""
 
     def __init__(
         self,
@@ -214,7 +213,6 @@ class RasaServer:
         port: Optional[int] = None,
         env: Optional[Dict[str, str]] = None,
         endpoints: Optional[Dict[str, Any]] = None,
-        launcher: str = "rasa",
         nice: int = 0,
     ):
         import yaml
@@ -253,7 +251,7 @@ class RasaServer:
             [
                 PYTHON,
                 "-m",
-                launcher,
+                "rasa",
                 "run",
                 "--model",
                 str(model),

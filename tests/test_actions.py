@@ -161,19 +161,22 @@ def test_outcome_after_yes_to_the_urgent_list_is_urgent_at_once():
     assert "medical care today" in "\n".join(m["text"] for m in messages)
 
 
+# One dimple low in the middle, no urgent sign, a tuft of hair: the advice (see a doctor)
+# is settled, and the other groups are still open.
+SETTLED_BY_HAIR = {
+    "dimple_pattern": "one_midline",
+    "high": "no",
+    "multiple": "no",
+    "off_midline": "no",
+    "drainage": "no",
+    "infection": "no",
+    "neuro_symptoms": "no",
+    "hair_tuft": "yes",
+}
+
+
 def test_outcome_after_stop_here_marks_what_was_not_asked():
-    slots = {
-        "subject": "baby",
-        "dimple_pattern": "one_midline",
-        "high": "no",
-        "multiple": "no",
-        "off_midline": "no",
-        "drainage": "no",
-        "infection": "no",
-        "neuro_symptoms": "no",
-        "hair_tuft": "yes",
-        "screening_more": "stop",
-    }
+    slots = {"subject": "baby", **SETTLED_BY_HAIR, "screening_more": "stop"}
     events, messages = run(ActionScreeningOutcome(), tracker(slots, active_loop="screening_form"))
     got = slot_events(events)
     # Not asked counts as not ruled out (docs/screening.md): the result is refer either way.
@@ -214,16 +217,7 @@ def test_which_ones_offers_a_button_per_open_sign_and_not_sure_which():
 
 
 def test_the_offer_says_why_and_counts_the_questions_left():
-    slots = {
-        "dimple_pattern": "one_midline",
-        "high": "no",
-        "multiple": "no",
-        "off_midline": "no",
-        "drainage": "no",
-        "infection": "no",
-        "neuro_symptoms": "no",
-        "hair_tuft": "yes",
-    }
+    slots = dict(SETTLED_BY_HAIR)
     _, messages = run(ActionAskScreeningMore(), tracker(slots))
     (message,) = messages
     assert "enough to recommend a doctor's visit" in message["text"]

@@ -83,14 +83,14 @@ DOMAIN = Domain.from_dict(
 
 def test_the_limit_counts_only_the_current_session():
     tracker = _tracker(10)  # session start (2), then 1 + 3 per turn
-    assert events_in_session(list(tracker.events)) == 31  # those after SessionStarted
+    assert events_in_session(tracker.events) == 31  # those after SessionStarted
     assert not should_start_new_session(tracker, limit=31)
     assert should_start_new_session(tracker, limit=30)
     assert not should_start_new_session(tracker, limit=0)  # 0 turns it off
 
     for event in carried_over_session(tracker):
         tracker.update(event)
-    assert events_in_session(list(tracker.events)) == 1  # only action_listen
+    assert events_in_session(tracker.events) == 1  # only action_listen
     assert not should_start_new_session(tracker, limit=30)
 
 

@@ -44,8 +44,7 @@ Levers (the defaults are how the project serves the assistant; they apply to our
 bot only, stock always runs with Rasa's defaults): --env KEY=VALUE (for example
 TF_INTRA_OP_PARALLELISM_THREADS=1), --workers N (N Sanic workers with a Redis lock
 store at 127.0.0.1:6379), --tracker-store postgres (a temporary database at
-127.0.0.1:5432), --selective-domain, --fast-event-lookup (Rasa started through
-fast_event_lookup.py, which patches one of its inefficiencies), --actions-with-tf
+127.0.0.1:5432), --selective-domain, --actions-with-tf
 (the action server as `python -m rasa_sdk` starts it, TensorFlow loaded), --model PATH.
 
 The modules: cli (options, the run), workload (the scripted conversations and the

@@ -21,8 +21,6 @@ from scripts.bench.workload import OurScript, StockScript
 from scripts.processes import ROOT, free_port
 
 DEFAULT_MODEL = ROOT / "models" / "back-dimples.tar.gz"
-# Rasa started through this module when --fast-event-lookup is given.
-FAST_EVENT_LOOKUP = "scripts.bench.fast_event_lookup"
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -83,11 +81,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         "--actions-with-tf",
         action="store_true",
         help="start the action server as `python -m rasa_sdk` does (TensorFlow loaded)",
-    )
-    parser.add_argument(
-        "--fast-event-lookup",
-        action="store_true",
-        help="start Rasa with the class of a stored event found by a lookup table",
     )
     parser.add_argument(
         "--label", default="", help="a name for this configuration in the summary line"
@@ -176,7 +169,6 @@ def main(argv: Optional[List[str]] = None) -> int:
                     "postgres" if database else "",
                     "selective-domain" if args.selective_domain else "",
                     "actions-with-tf" if args.actions_with_tf else "",
-                    "fast-event-lookup" if args.fast_event_lookup else "",
                 ],
             )
         )
@@ -220,7 +212,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             env,
             endpoints_extra,
             OurScript,
-            launcher=FAST_EVENT_LOOKUP if args.fast_event_lookup else "rasa",
         )
         ours.figures["ready_total_s"] = ours.figures["actions_ready_s"] + ours.figures["ready_s"]
         measure(ours, args)

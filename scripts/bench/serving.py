@@ -55,7 +55,6 @@ def serve(
     env: Dict[str, str],
     endpoints: Dict[str, Any],
     script_class: Callable,
-    launcher: str = "rasa",
     credentials: Optional[Dict[str, Any]] = None,
 ) -> None:
     """Start the bot's Rasa server; time until it answers a first message; read its domain
@@ -68,7 +67,6 @@ def serve(
         credentials=credentials,
         env=env,
         endpoints=endpoints,
-        launcher=launcher,
     )
     # Only the variables given here reach the server's environment among the levers.
     server.process.env = {k: v for k, v in server.process.env.items() if k not in LEVER_VARIABLES}
