@@ -21,23 +21,42 @@ is answered and then lost. For this store the wrapper raises
 `ConversationNotSaved` instead, so the channel can say the message was not kept
 (channels/saved_turns.py) and the next message, once the database is back, goes
 on from the last stored turn. See docs/production.md, "The database fails".
+
+Each process keeps the trackers it saved last (`TrackerCache`), so that the next
+message of a conversation does not read back and replay its whole session. The
+store stays the truth: every read first asks the database for the conversation's
+version (the number of its stored events and the highest event id, one indexed
+query), and the kept tracker is used only if the version is the one it was saved
+with, so a turn stored by another replica, a deletion or a failed turn is never
+served stale. See docs/performance.md.
 """
 
+import itertools
 import logging
 import os
-from typing import Any, Dict, Optional, Text
+from collections import OrderedDict
+from typing import Any, Dict, Iterator, Optional, Text, Tuple
 
 from rasa.core.agent import Agent
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, func
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "TRACKER_STORE_URL"
+# How many conversations each Rasa process keeps in memory; 0 turns the cache off.
+CACHE_SIZE_VAR = "TRACKER_CACHE_SIZE"
+DEFAULT_CACHE_SIZE = 200
+# Set on a tracker read by this store: how many of its events are stored.
+STORED_EVENTS = "_stored_events"
 # The response that confirms a deletion (domain.yml, data/rules/general.yml).
 DELETION_CONFIRMED = "utter_conversation_deleted"
 
@@ -63,6 +82,75 @@ def deletion_confirmed(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+# SQLite database names that are not a file: each connection has its own database.
+IN_MEMORY = (None, "", ":memory:")
+# (number of stored events, highest event id) of one conversation
+Version = Tuple[int, Optional[int]]
+
+
+class TrackerCache:
+    """The trackers this process saved last, each with the version it was saved as.
+
+    A tracker is handed out once (`take` removes it): the turn that takes it mutates
+    it and saves it, which puts it back. A turn that fails never saves, so its
+    half-changed tracker is never served; the next read goes to the database."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Text, Tuple[Version, DialogueStateTracker, int]] = OrderedDict()
+
+    def take(self, sender_id: Text, version: Version) -> Optional[DialogueStateTracker]:
+        entry = self.entries.pop(sender_id, None)
+        if entry is None:
+            return None
+        saved_version, tracker, saved_events = entry
+        if saved_version != version or len(tracker.events) != saved_events:
+            return None
+        return tracker
+
+    def put(self, sender_id: Text, version: Version, tracker: DialogueStateTracker) -> None:
+        self.entries[sender_id] = (version, tracker, len(tracker.events))
+        self.entries.move_to_end(sender_id)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+    def drop(self, sender_id: Text) -> None:
+        self.entries.pop(sender_id, None)
+
+
+def as_read_back(tracker: DialogueStateTracker) -> bool:
+    """Whether the tracker holds what a read of its session would give back.
+
+    The store reads the events since the latest `SessionStarted`; a tracker in which
+    a session started during the turn still holds the session before it (and its
+    next save would count from the wrong event), so it is not kept."""
+    return len(tracker.events) > 0 and not any(
+        isinstance(event, SessionStarted) for index, event in enumerate(tracker.events) if index
+    )
+
+
+def cache_size() -> int:
+    value = os.environ.get(CACHE_SIZE_VAR, "").strip()
+    try:
+        return max(0, int(value)) if value else DEFAULT_CACHE_SIZE
+    except ValueError:
+        logger.warning("%s is not a number; the default is used", CACHE_SIZE_VAR)
+        return DEFAULT_CACHE_SIZE
+
+
+def sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead-log mode, syncing to disk at checkpoints, not every commit.
+
+    A committed turn then survives the assistant's crash or kill (it is in the log);
+    only the operating system's crash or a power cut can lose the last commits. Each
+    commit waited for the disk before: 1-13 ms of every message, depending on the
+    machine's other disk work (docs/performance.md)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def sql_settings(url: Text) -> Dict[Text, Any]:
     """SQLTrackerStore arguments from a database URL."""
     parsed = make_url(url)
@@ -78,6 +166,8 @@ def sql_settings(url: Text) -> Dict[Text, Any]:
 
 
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
+    engine: Any  # SQLAlchemy's Engine, made by Rasa (replaced for SQLite files)
+
     def __init__(
         self,
         domain: Optional[Domain] = None,
@@ -98,15 +188,72 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             settings = {"dialect": "sqlite", "db": kwargs.get("db", "conversations.db")}
         passthrough = {k: v for k, v in kwargs.items() if k not in settings and k != "url"}
         super().__init__(domain=domain, event_broker=event_broker, **settings, **passthrough)
+        size = cache_size()
+        # An event broker is sent what a read of the store lacks: no cache with one.
+        self.cache = TrackerCache(size) if size and event_broker is None else None
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in IN_MEMORY:
+            self.use_pooled_sqlite()
+
+    def use_pooled_sqlite(self) -> None:
+        """Keep SQLite connections open between turns, in write-ahead-log mode.
+
+        Rasa's engine opens a connection for every read and save of a tracker and
+        closes it after; closing SQLite's last connection writes the log back into
+        the database file and waits for the disk. A pool (SQLAlchemy 2's default for
+        a file) keeps them open."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = create_engine(
+            url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+        )
+        sqlalchemy_event.listen(self.engine, "connect", sqlite_write_ahead_log)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    def version(self, sender_id: Text) -> Version:
+        with self.session_scope() as session:
+            count, highest = (
+                session.query(func.count(self.SQLEvent.id), func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .one()
+            )
+        return int(count), highest
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        tracker = None
+        if self.cache is not None:
+            tracker = self.cache.take(sender_id, self.version(sender_id))
+        if tracker is None:
+            tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events of the tracker that are not stored yet.
+
+        A tracker read by this store knows how many of its events are stored (the
+        turn holds the conversation's lock: nobody else stored any since), so they
+        are not counted again in the database."""
+        stored = getattr(tracker, STORED_EVENTS, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if self.cache is not None:
+            self.cache.drop(tracker.sender_id)
         if deletion_confirmed(tracker):
             await self.delete(tracker.sender_id)
-        else:
-            await super().save(tracker)
+            return
+        await super().save(tracker)
+        setattr(tracker, STORED_EVENTS, len(tracker.events))  # all of them, now
+        if self.cache is not None and as_read_back(tracker):
+            self.cache.put(tracker.sender_id, self.version(tracker.sender_id), tracker)
 
     async def delete(self, sender_id: Text) -> int:
         """Erase every stored event of one conversation; returns how many."""
+        if self.cache is not None:
+            self.cache.drop(sender_id)
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)
