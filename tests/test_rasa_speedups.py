@@ -2,7 +2,7 @@
 own module names, the FAQ selector's own weights."""
 
 import os
-from typing import Any, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy
 import pytest
@@ -46,6 +46,48 @@ def test_a_valid_reply_is_accepted(reply):
 def test_an_invalid_reply_still_gets_rasas_error(reply):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         ACTION._validate_action_result(reply)
+
+
+def _reply_cases() -> List[Any]:
+    """Replies with every event type the schema knows, as valid and as broken events."""
+    names = [
+        branch["properties"]["event"]["const"]
+        for branch in rasa_speedups._schema["properties"]["events"]["items"]["oneOf"]
+    ]
+    events: List[Any] = [{"event": name} for name in names]
+    events += [{"event": name, "timestamp": "late"} for name in names]  # not a number
+    events += [
+        {"event": "slot", "name": "deep", "value": "yes"},
+        {"event": "slot", "name": 3, "value": "yes"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "user", "text": 5},
+        {"event": "bot", "text": "Hello", "data": {"buttons": []}},
+        {"event": "active_loop", "name": None},
+        {"event": "followup", "name": "utter_greet"},
+        {"event": "no_such_event"},
+        {"event": ["user"]},
+        {"name": "missing the event key"},
+        "not an object",
+        None,
+    ]
+    replies: List[Any] = [{"events": [event]} for event in events]
+    replies += [
+        {"events": events[:3], "responses": [{"text": "a"}]},
+        {"events": [], "responses": ["not an object"]},
+        {"events": None},
+        {"responses": []},
+        [],
+        "text",
+    ]
+    return replies
+
+
+@pytest.mark.parametrize("reply", _reply_cases())
+def test_the_verdict_per_event_type_is_the_whole_schemas(reply):
+    from jsonschema.validators import validator_for
+
+    schema = rasa_speedups._schema
+    assert rasa_speedups.reply_is_valid(reply) == validator_for(schema)(schema).is_valid(reply)
 
 
 # --- skops.io on import: the same module for every ufunc, found faster ----------------
@@ -113,3 +155,167 @@ def test_the_eagerly_built_answer_selector_holds_the_trained_weights(model_path,
         assert numpy.array_equal(ours, trained)
     # Predictions run as a graph, built at load time, as with Rasa's own load.
     assert not model.run_eagerly and model._tf_predict_step is not None
+
+
+# --- the model's graphs run without Dask: the same results ---------------------------
+
+
+@pytest.mark.server
+def test_the_graphs_run_in_order_give_what_dask_gives(model_path, tmp_path):
+    """The NLU graph on a few messages and the policy graph on a conversation, once
+    through Dask (Rasa's own run) and once in dependency order: the same intents,
+    confidences, FAQ topics, entities and next actions."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine import loader
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert DaskGraphRunner.run is rasa_speedups._run_in_order
+    metadata, runner = loader.load_predict_graph_runner(
+        tmp_path, model_path, LocalModelStorage, DaskGraphRunner
+    )
+    # Nodes with hooks (training) go through Dask: none here.
+    assert not any(node._hooks for node in runner._instantiated_nodes.values())
+
+    empty = DialogueStateTracker("graph-test", metadata.domain.slots)
+
+    def parse(run: Callable, text: str) -> Dict[str, Any]:
+        message = UserMessage(text, sender_id="graph-test")
+        inputs = {PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: empty}
+        results = run(runner, inputs, [metadata.nlu_target])
+        return results[metadata.nlu_target][0].as_dict(only_output_properties=True)
+
+    texts = [
+        "hello there",
+        "what are back dimples",
+        "there is a tuft of hair over the dimple",
+        "my baby has a dimple with fluid coming out",
+        "/start_screening",
+    ]
+    for text in texts:
+        ours, dask = parse(rasa_speedups._run_in_order, text), parse(rasa_speedups._dask_run, text)
+        assert ours == dask
+        assert ours["intent"]["name"]
+
+    domain = metadata.domain
+    parsed = parse(rasa_speedups._run_in_order, "what are back dimples")
+    tracker = DialogueStateTracker.from_events(
+        "graph-test",
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("what are back dimples", parsed["intent"], [], parsed),
+        ],
+        domain.slots,
+    )
+
+    def predict(run: Callable) -> Tuple[str, List[float]]:
+        results = run(runner, {PLACEHOLDER_TRACKER: tracker}, [metadata.core_target])
+        prediction = results[metadata.core_target]
+        return prediction.policy_name, prediction.probabilities
+
+    predicted = predict(rasa_speedups._run_in_order)
+    assert predicted == predict(rasa_speedups._dask_run)
+    assert predicted[0]  # some policy predicted
+
+
+# --- button payloads read without the NLU graph: the same parse ----------------------
+
+
+@pytest.mark.server
+def test_a_payload_is_parsed_as_the_whole_graph_parses_it(model_path):
+    """Every intent as a button payload, with entities, confidences, broken and unknown
+    ones, FAQ buttons and plain text: the parse is the graph's, key for key."""
+    import asyncio
+
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    agent = asyncio.run(load_agent(model_path=str(model_path)))
+    processor = agent.processor
+    assert processor is not None
+    payloads = [f"/{intent}" for intent in processor.domain.intents]
+    payloads += [
+        '/inform{"subject": "baby"}',
+        '/inform{"dimple_pattern": "one_midline"}',
+        '/inform{"signs_which": "hair_tuft"}',
+        '/inform{"no_such_slot": 1}',
+        "/deny@0.3",
+        "  /affirm  ",
+        "/faq/what_are_back_dimples",
+        '/inform{"subject": "baby"',  # broken JSON
+        '/inform{"subject": "baby"} and more',
+        "/no_such_intent",
+        "/",
+        "//deny",
+        "hello there",
+        "there is a tuft of hair on the dimple",
+    ]
+    tracker = DialogueStateTracker("payload-test", processor.domain.slots)
+    read_directly = 0
+    for text in payloads:
+        message = UserMessage(text, sender_id="payload-test")
+        graph = rasa_speedups._rasa_parse_with_graph(processor, message, tracker)
+        assert processor._parse_message_with_graph(message, tracker) == graph, text
+        read_directly += rasa_speedups.parse_payload(text, processor.domain) is not None
+    # the payloads of the domain's intents, with or without entities, are read directly
+    assert read_directly >= len(processor.domain.intents)
+
+
+# --- a tracker's applied events, remembered: the same as Rasa works them out --------
+
+
+def test_the_remembered_applied_events_are_rasas_after_every_event():
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert DialogueStateTracker.applied_events is rasa_speedups._applied_events
+    form = "screening_form"
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("check my baby", {"name": "start_screening"}),
+        ActionExecuted(form),
+        ActiveLoop(form),
+        SlotSet("requested_slot", "subject"),
+        ActionExecuted("action_listen"),
+        UserUttered("baby", {"name": "inform"}),
+        ActionExecuted(form),
+        SlotSet("subject", "baby"),
+        ActionExecuted("action_listen"),
+        UserUttered("what is a sacral dimple", {"name": "faq"}),
+        ActionExecuted(form),  # the form rejected the turn: unhappy path
+        ActionExecuted("utter_faq"),
+        ActionExecuted(form),
+        ActionExecuted("action_listen"),
+        UserUttered("oops", {"name": "deny"}),
+        UserUtteranceReverted(),
+        ActionExecuted("utter_ok"),
+        ActionReverted(),
+        ActiveLoop(None),
+        Restarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet"}),
+    ]
+    tracker = DialogueStateTracker("applied-test", [])
+    for event in events:
+        tracker.update(event)
+        remembered = tracker.applied_events()
+        assert remembered == rasa_speedups._rasa_applied_events(tracker)
+        remembered.clear()  # a caller's own list: the next answer is whole
+        assert tracker.applied_events() == rasa_speedups._rasa_applied_events(tracker)
