@@ -133,6 +133,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         key, _, value = item.partition("=")
         env[key] = value
     endpoints_extra: Dict[str, Any] = {}
+    work = Path(tempfile.mkdtemp(prefix="dimples-bench-"))
     lock_store = args.lock_store or ("redis" if args.workers > 1 else "memory")
     if args.workers > 1:
         env["SANIC_WORKERS"] = str(args.workers)
@@ -145,25 +146,28 @@ def main(argv: Optional[List[str]] = None) -> int:
         }
     if args.selective_domain:
         endpoints_extra["action_endpoint"] = {"enable_selective_domain": True}
-    work = Path(tempfile.mkdtemp(prefix="dimples-bench-"))
     database = None
+    # Ours with the project's own tracker store, as endpoints.yml serves it (its cache
+    # of trackers, SQLite kept open in write-ahead-log mode); stock with Rasa's own.
+    endpoints_extra["tracker_store"] = {
+        "type": "persistence.tracker_store.EnvironmentSQLTrackerStore",
+        "db": str(work / "tracker-ours.db"),
+    }
     if args.tracker_store == "postgres":
         database = f"bench_{os.getpid()}"
-        endpoints_extra["tracker_store"] = {
-            "type": "SQL",
-            "dialect": "postgresql",
-            "url": "127.0.0.1",
-            "port": 5432,
-            "db": database,
-            "username": os.environ.get("PGUSER", "postgres"),
-        }
+        user = os.environ.get("PGUSER", "postgres")
+        env["TRACKER_STORE_URL"] = f"postgresql://{user}@127.0.0.1:5432/{database}"
     settings = (
         ",".join(
             filter(
                 None,
                 [
                     args.label,
-                    *[f"{k}={v}" for k, v in env.items() if k != "SANIC_WORKERS"],
+                    *[
+                        f"{k}={v}"
+                        for k, v in env.items()
+                        if k not in ("SANIC_WORKERS", "TRACKER_STORE_URL")
+                    ],
                     f"workers={args.workers}" if args.workers > 1 else "",
                     "redis-lock" if lock_store == "redis" else "",
                     "postgres" if database else "",
