@@ -160,23 +160,32 @@ def test_the_eagerly_built_answer_selector_holds_the_trained_weights(model_path,
 # --- the model's graphs run without Dask: the same results ---------------------------
 
 
+@pytest.fixture(scope="module")
+def served_agent(model_path: Any) -> Any:
+    """The model loaded as `rasa run` loads it, once for this module's graph tests."""
+    import asyncio
+
+    from rasa.core.agent import load_agent
+
+    agent = asyncio.run(load_agent(model_path=str(model_path)))
+    assert agent.processor is not None
+    return agent
+
+
 @pytest.mark.server
-def test_the_graphs_run_in_order_give_what_dask_gives(model_path, tmp_path):
+def test_the_graphs_run_in_order_give_what_dask_gives(served_agent):
     """The NLU graph on a few messages and the policy graph on a conversation, once
     through Dask (Rasa's own run) and once in dependency order: the same intents,
     confidences, FAQ topics, entities and next actions."""
     from rasa.core.channels.channel import UserMessage
-    from rasa.engine import loader
     from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     assert DaskGraphRunner.run is rasa_speedups._run_in_order
-    metadata, runner = loader.load_predict_graph_runner(
-        tmp_path, model_path, LocalModelStorage, DaskGraphRunner
-    )
+    runner = served_agent.processor.graph_runner
+    metadata = served_agent.processor.model_metadata
     # Nodes with hooks (training) go through Dask: none here.
     assert not any(node._hooks for node in runner._instantiated_nodes.values())
 
@@ -227,18 +236,13 @@ def test_the_graphs_run_in_order_give_what_dask_gives(model_path, tmp_path):
 
 
 @pytest.mark.server
-def test_a_payload_is_parsed_as_the_whole_graph_parses_it(model_path):
+def test_a_payload_is_parsed_as_the_whole_graph_parses_it(served_agent):
     """Every intent as a button payload, with entities, confidences, broken and unknown
     ones, FAQ buttons and plain text: the parse is the graph's, key for key."""
-    import asyncio
-
-    from rasa.core.agent import load_agent
     from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    agent = asyncio.run(load_agent(model_path=str(model_path)))
-    processor = agent.processor
-    assert processor is not None
+    processor = served_agent.processor
     payloads = [f"/{intent}" for intent in processor.domain.intents]
     payloads += [
         '/inform{"subject": "baby"}',
