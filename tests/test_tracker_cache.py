@@ -10,7 +10,7 @@ import asyncio
 import functools
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 from rasa.core.brokers.broker import EventBroker
@@ -99,6 +99,16 @@ async def take_turn(store: EnvironmentSQLTrackerStore, sender: str, events: List
     await store.save(tracker)
 
 
+async def two_turns_read(replica: EnvironmentSQLTrackerStore) -> Tuple[str, DialogueStateTracker]:
+    """A new conversation of two turns, read back for a third (from the cache)."""
+    sender = f"cache-{uuid.uuid4().hex}"
+    await take_turn(replica, sender, turn("who", "subject", "baby"))
+    await take_turn(replica, sender, turn("hair", "hair_tuft", False))
+    tracker = await replica.retrieve(sender)
+    assert tracker is not None
+    return sender, tracker
+
+
 @synchronously
 async def test_a_kept_tracker_is_the_stored_conversation(database):
     replica = store(database)
@@ -134,11 +144,7 @@ async def test_a_turn_stored_by_the_other_replica_is_seen(database):
 @synchronously
 async def test_a_failed_turn_is_not_remembered(database):
     replica = store(database)
-    sender = f"cache-{uuid.uuid4().hex}"
-    await take_turn(replica, sender, turn("who", "subject", "baby"))
-    await take_turn(replica, sender, turn("hair", "hair_tuft", False))
-    tracker = await replica.retrieve(sender)
-    assert tracker is not None
+    sender, tracker = await two_turns_read(replica)
     # The turn fails after changing the tracker (the database or an action broke):
     # nothing of it was stored.
     tracker.update_with_events(turn("tag", "skin_tag", True), DOMAIN)
@@ -151,11 +157,7 @@ async def test_a_failed_turn_is_not_remembered(database):
 @synchronously
 async def test_a_deleted_conversation_does_not_come_back(database):
     replica = store(database)
-    sender = f"cache-{uuid.uuid4().hex}"
-    await take_turn(replica, sender, turn("who", "subject", "baby"))
-    await take_turn(replica, sender, turn("hair", "hair_tuft", False))
-    tracker = await replica.retrieve(sender)
-    assert tracker is not None
+    sender, tracker = await two_turns_read(replica)
     tracker.update_with_events(
         [UserUttered("yes delete it"), ActionExecuted(DELETION_CONFIRMED)], DOMAIN
     )
@@ -167,11 +169,7 @@ async def test_a_deleted_conversation_does_not_come_back(database):
 @synchronously
 async def test_a_session_started_in_a_turn_is_read_back_from_the_database(database):
     replica = store(database)
-    sender = f"cache-{uuid.uuid4().hex}"
-    await take_turn(replica, sender, turn("who", "subject", "baby"))
-    await take_turn(replica, sender, turn("hair", "hair_tuft", False))
-    tracker = await replica.retrieve(sender)
-    assert tracker is not None
+    sender, tracker = await two_turns_read(replica)
     # A new session within the turn, slots carried over (components/long_conversations.py)
     tracker.update_with_events(
         [
