@@ -108,11 +108,15 @@ def slot_updates(
     if picked in FINDINGS:
         updates[str(picked)] = Answer.YES.value
     more = entity_values.get(MORE_SLOT)
-    if requested_slot == MORE_SLOT and intent == "stop":
-        # "Stop here" typed at the offer: stop with the advice, not without it.
-        more = MORE_STOP
-    elif requested_slot == MORE_SLOT and more is None and extraction.answer == Answer.YES:
-        more = MORE_FINISH
+    if requested_slot == MORE_SLOT and more is None:
+        if typed and extraction.offer in (MORE_FINISH, MORE_STOP):
+            # Its own words first: the classifier reads "continue" as stop.
+            more = extraction.offer
+        elif intent == "stop":
+            # "Stop here" typed at the offer: stop with the advice, not without it.
+            more = MORE_STOP
+        elif extraction.answer == Answer.YES:
+            more = MORE_FINISH
     if more in (MORE_FINISH, MORE_STOP):
         updates[MORE_SLOT] = more
 

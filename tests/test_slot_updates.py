@@ -225,6 +225,21 @@ def test_replies_to_which_ones(text, intent, entities, expected):
         ),
         ("stop here", "stop", [], {"screening_more": "stop"}),
         ("yes go on", "affirm", [], {"screening_more": "finish"}),
+        # typed, with the intents the classifier gives them: its own words decide
+        ("finish", "affirm", [], {"screening_more": "finish"}),
+        ("Finish the summary please", "inform", [], {"screening_more": "finish"}),
+        ("continue", "stop", [], {"screening_more": "finish"}),
+        ("more questions please", "stop", [], {"screening_more": "finish"}),
+        ("keep going", "goodbye", [], {"screening_more": "finish"}),
+        ("ok, carry on", "nlu_fallback", [], {"screening_more": "finish"}),
+        ("don't stop", "stop", [], {"screening_more": "finish"}),
+        ("that's enough", "stop", [], {"screening_more": "stop"}),
+        ("no more questions thanks", "deny", [], {"screening_more": "stop"}),
+        ("finish here", "affirm", [], {"screening_more": "stop"}),
+        ("I'm done", "goodbye", [], {"screening_more": "stop"}),
+        # both: the classifier's reading; neither, and no intent that says: asked again
+        ("stop or keep going, not sure", "stop", [], {"screening_more": "stop"}),
+        ("hmm", "nlu_fallback", [], {}),
     ],
 )
 def test_replies_to_the_offer_to_stop(text, intent, entities, expected):

@@ -188,6 +188,8 @@ SCHEMAS: Dict[str, Dict[str, str]] = {
         "continue_after": "words",
         "continue_after_unsure": "words",
         "emoji": "map",
+        "offer_finish": "phrases",
+        "offer_stop": "phrases",
     },
     "scope.yml": dict.fromkeys(
         (

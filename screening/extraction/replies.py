@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..findings import Answer
+from ..findings import MORE_FINISH, MORE_STOP, Answer
 from .loader import WordListError, check_keys, phrase_list, table
 from .normalise import is_symbol
 from .questions import INTERJECTIONS
@@ -129,3 +129,43 @@ def bare_answer(norms: Sequence[str]) -> Optional[Answer]:
             return None
         i += 1
     return None
+
+
+# The offer once the advice is settled: each phrase as words, and the choice it makes.
+def read_offer_phrases(
+    source: str, finish: Sequence[str], stop: Sequence[str]
+) -> Dict[Tuple[str, ...], str]:
+    """Each phrase of the offer's two lists as words, with the choice it makes."""
+    offer: Dict[Tuple[str, ...], str] = {}
+    for key, choice, phrases in (
+        ("offer_finish", MORE_FINISH, finish),
+        ("offer_stop", MORE_STOP, stop),
+    ):
+        for text in phrases:
+            if tuple(text.split()) in offer:
+                raise WordListError(source, key, f"{text!r} is on both sides of the offer")
+            offer[tuple(text.split())] = choice
+    return offer
+
+
+_OFFER = read_offer_phrases(
+    _WORDS.source, _WORDS.phrases("offer_finish"), _WORDS.phrases("offer_stop")
+)
+_OFFER_LONGEST = max(len(words) for words in _OFFER)
+
+
+def offer_choice(norms: Sequence[str]) -> Optional[str]:
+    """ "finish" or "stop" if the message's phrases for the offer all choose one of them."""
+    words = [w for w in norms if any(c.isalnum() for c in w)]  # no blanks or punctuation
+    chosen = set()
+    i = 0
+    while i < len(words):
+        for length in range(min(_OFFER_LONGEST, len(words) - i), 0, -1):
+            choice = _OFFER.get(tuple(words[i : i + length]))
+            if choice is not None:
+                chosen.add(choice)
+                i += length
+                break
+        else:
+            i += 1
+    return chosen.pop() if len(chosen) == 1 else None

@@ -20,6 +20,8 @@ class Extraction:
     # "no fever", which sets nothing), asked about or hypothetical. Redness counts as
     # a possible sign of infection. Lets a caller tell "denied or asked" from "unknown".
     mentioned: FrozenSet[str] = frozenset()
+    # A typed reply to the offer once the advice is settled: "finish" or "stop".
+    offer: Optional[str] = None
 
 
 def is_urgent(extraction: Extraction) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from screening.extraction.loader import DATA_DIR, SCHEMAS, WordListError, read_table, table
 from screening.extraction.patterns import RULES, load_rules
-from screening.extraction.replies import read_reply_phrases
+from screening.extraction.replies import read_offer_phrases, read_reply_phrases
 
 GOOD_RULES = """
 common_words: >-
@@ -219,3 +219,12 @@ def test_a_reply_phrase_in_two_groups_is_rejected():
         read_reply_phrases("replies.yml", groups)
     with pytest.raises(WordListError, match="follow: must be one of"):
         read_reply_phrases("replies.yml", [{"answer": "yes", "follow": "lax", "phrases": ["y"]}])
+
+
+def test_an_offer_phrase_on_both_sides_is_rejected():
+    with pytest.raises(WordListError, match="offer_stop: 'go on' is on both sides of the offer"):
+        read_offer_phrases("replies.yml", ["keep going", "go on"], ["stop", "go on"])
+    assert read_offer_phrases("replies.yml", ["go on"], ["stop here"]) == {
+        ("go", "on"): "finish",
+        ("stop", "here"): "stop",
+    }
