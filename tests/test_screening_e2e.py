@@ -5,6 +5,8 @@ A parent's view: what they type or tap, what they are told, and what the
 tracker keeps (`screening_result`, `red_flags`: docs/contract.md).
 """
 
+import uuid
+
 import pytest
 
 from screening.findings import REFERRAL_FINDINGS, SIGN_GROUPS, URGENT_FINDINGS
@@ -211,6 +213,37 @@ def test_each_referral_sign_by_button_is_referred_within_six_questions(rasa_serv
     assert result == "refer" and red_flags[0] == finding
     assert "not asked" in advice and "Summary of your answers" in advice
     assert chat.active_loop() is None
+
+
+@pytest.mark.parametrize(
+    "typed, finishes",
+    [
+        ("continue", True),  # the classifier says stop
+        ("more questions please", True),  # the classifier says stop
+        ("keep going", True),  # the classifier says goodbye
+        ("that's enough thanks", False),
+    ],
+)
+def test_a_typed_reply_to_the_offer_is_read_by_its_words(rasa_server, typed, finishes):
+    chat = Conversation(rasa_server, f"offer-typed-{uuid.uuid4().hex[:8]}")
+    chat.say("/start_screening")
+    answers = {**SIMPLE_BABY, **_referral_by_button("skin_tag")}
+    while chat.active_loop() and chat.slots()["requested_slot"] != "screening_more":
+        chat.say(answers.get(chat.slots()["requested_slot"], "/deny"))
+    reply = chat.say(typed)
+    if finishes:
+        assert chat.active_loop() is not None
+        assert chat.slots()["screening_more"] == "finish"
+        assert chat.slots()["requested_slot"] in GROUP_OF.values()  # the next group
+        reply += chat.answer_until_done(SIMPLE_BABY)
+        assert "not asked" not in reply
+        assert chat.outcome() == ("refer", ["skin_tag"])
+    else:
+        assert chat.active_loop() is None
+        assert "not asked" in reply
+        result, red_flags = chat.outcome()  # the signs not asked: not ruled out
+        assert result == "refer" and red_flags[0] == "skin_tag"
+    assert "doctor" in reply
 
 
 @pytest.mark.parametrize(
