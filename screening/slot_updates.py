@@ -121,11 +121,12 @@ def slot_updates(
         updates[MORE_SLOT] = more
 
     intent_reply = INTENT_ANSWERS.get(intent or "")
-    if typed and intent_reply == Answer.NO:
-        # A typed "no" counts only when the extractor reads a "no" in it: the
+    if typed and intent_reply in (Answer.NO, Answer.YES):
+        # A typed "no" or "yes" counts only when the extractor reads it: the
         # classifier also says deny for words it has not learned ("nonexistent":
-        # 0.89), and a red flag wrongly ruled out is the worst error. An unclear
-        # reply is asked again instead.
+        # 0.89), and a red flag wrongly ruled out is the worst error; it says affirm
+        # for "finish" (0.66), which sent a parent to urgent care from the urgent
+        # signs' question. An unclear reply is asked again instead.
         intent_reply = None
     reply = extraction.answer or intent_reply
     if intent in NOT_AN_ANSWER_INTENTS:

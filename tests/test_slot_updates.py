@@ -127,6 +127,20 @@ def test_a_typed_reply_the_extractor_cannot_read_is_never_taken_as_no(text):
     assert updates(text, "deny", requested="hair_tuft") == {}
 
 
+@pytest.mark.parametrize("text", ["finish", "ok", "qwerty"])
+@pytest.mark.parametrize("requested", ["signs_urgent", "drainage", "hair_tuft"])
+def test_a_typed_reply_the_extractor_cannot_read_is_never_taken_as_yes(text, requested):
+    # The classifier says affirm for "finish" (0.66): that must not be a "yes" to the
+    # urgent signs, which sends the parent to urgent care.
+    assert updates(text, "affirm", requested=requested) == {}
+
+
+def test_an_affirm_button_and_a_plain_typed_yes_still_answer_yes():
+    assert updates("", "affirm", requested="hair_tuft") == {"hair_tuft": "yes"}
+    assert updates("yes", "affirm", requested="hair_tuft") == {"hair_tuft": "yes"}
+    assert updates("yeah I think so", "affirm", requested="hair_tuft") == {"hair_tuft": "yes"}
+
+
 def test_a_deny_button_and_a_plain_typed_no_still_answer_no():
     assert updates("", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
     assert updates("nope, nothing like that", "deny", requested="hair_tuft") == {"hair_tuft": "no"}
