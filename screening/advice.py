@@ -151,6 +151,17 @@ def noted(values: Mapping[str, object]) -> Optional[str]:
     return "I've noted: " + "; ".join(parts) + "." if parts else None
 
 
+def noted_aside(updates: Mapping[str, object], requested_slot: Optional[str]) -> Optional[str]:
+    """Says back a typed answer that told something, but not what the open question asks.
+
+    The question is then asked again; without this line the person would see the same
+    question come back and think they were not read ("a lil dent", said to the urgent
+    signs' question, notes that the bottom of the dimple can be seen)."""
+    if not requested_slot or requested_slot in updates:
+        return None
+    return noted(updates)
+
+
 def _bullets(items: List[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
 

@@ -77,6 +77,23 @@ def test_extract_findings_reads_free_text_with_negation():
     assert messages == []
 
 
+def test_extract_findings_says_back_a_typed_answer_to_another_question():
+    # "a lil dent" tells that the dimple is shallow (its bottom can be seen), not
+    # whether an urgent sign is there: the urgent signs are asked again, after saying
+    # back what was read.
+    events, messages = run(
+        ActionExtractFindings(),
+        tracker(
+            {"requested_slot": "signs_urgent"},
+            "a lil dent",
+            "inform",
+            active_loop="screening_form",
+        ),
+    )
+    assert slot_events(events) == {"deep": "no"}
+    assert [m["text"] for m in messages] == ["I've noted: you can see its bottom."]
+
+
 def test_extract_findings_answers_the_open_question_from_a_button():
     events, _ = run(
         ActionExtractFindings(),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening.advice import LABEL, REASON, advice_messages
+from screening.advice import LABEL, REASON, advice_messages, noted_aside
 from screening.findings import FINDINGS
 from screening.triage import triage
 
@@ -75,3 +75,17 @@ def test_back_dimples_are_explained_without_a_check():
     assert outcome.result == "reassure" and outcome.back_dimples
     assert "Venus" in text and "harmless" in text
     assert "not a diagnosis" in text
+
+
+@pytest.mark.parametrize(
+    "updates, requested, line",
+    [
+        ({"deep": "no"}, "signs_urgent", "I've noted: you can see its bottom."),
+        ({"deep": "no"}, "deep", None),  # the open question answered: the next one says so
+        ({"deep": "no"}, None, None),  # no question open
+        ({}, "signs_urgent", None),  # nothing read: "didn't catch that" (a rule) says it
+        ({"signs_marks": "none"}, "signs_urgent", None),  # nothing to say back
+    ],
+)
+def test_a_typed_answer_to_another_question_is_said_back(updates, requested, line):
+    assert noted_aside(updates, requested) == line
