@@ -127,7 +127,8 @@ def render_nginx_conf(
     return text
 
 
-def start_nginx(replicas: List[str], log_dir: Path) -> Tuple[Process, str]:
+def start_nginx(replicas: List[str], log_dir: Path) -> Tuple[Process, str, Path]:
+    """nginx with the project's config; returns it, its URL and its folder (access.log)."""
     port = free_port()
     run_dir = log_dir / f"nginx-{port}"
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +150,7 @@ def start_nginx(replicas: List[str], log_dir: Path) -> Tuple[Process, str]:
     ).start()
     url = f"http://127.0.0.1:{port}"
     process.wait_until(f"{url}/healthz", timeout=30)
-    return process, url
+    return process, url, run_dir
 
 
 # --- the topology -----------------------------------------------------------------------
@@ -230,7 +231,7 @@ class Topology:
         with ThreadPoolExecutor(self.count) as pool:
             for started in [pool.submit(r.start) for r in self.replicas]:
                 started.result()
-        self.nginx, self.url = start_nginx(
+        self.nginx, self.url, self.nginx_dir = start_nginx(
             [f"127.0.0.1:{r.port}" for r in self.replicas], self.log_dir
         )
         return self

@@ -13,6 +13,7 @@ import socket
 import threading
 from typing import Any, Dict, List, Optional
 
+import aiohttp
 import socketio  # type: ignore[import-untyped]
 
 
@@ -137,9 +138,16 @@ class WebChat:
     def __init__(self, url: str, session_id: str, client_address: Optional[str] = None) -> None:
         self.url = url
         self.session_id = session_id
-        # Behind the proxy, X-Forwarded-For stands for the browser's address.
+        # Behind the proxy, X-Forwarded-For stands for the browser's address. It
+        # goes on the session, not connect(headers=...): python-engineio sends
+        # connect's headers with the handshake only, so the polls that follow came
+        # from 127.0.0.1, nginx's ip_hash sent them to whichever replica that address
+        # hashes to, and half the people's sockets were unknown there (400).
         self.headers = {"X-Forwarded-For": client_address} if client_address else {}
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio = socketio.AsyncClient(
+            reconnection=False,
+            http_session=lambda: aiohttp.ClientSession(headers=self.headers),
+        )
         self.replies: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed = asyncio.Event()
         self.sio.on("bot_uttered", self._on_reply)
@@ -162,7 +170,6 @@ class WebChat:
         # needs sticky sessions (every poll is a new HTTP request).
         await self.sio.connect(
             self.url,
-            headers=self.headers,
             socketio_path="/socket.io",
             transports=["polling"],
             wait_timeout=30,
