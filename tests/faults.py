@@ -150,6 +150,7 @@ class WebChat:
         )
         self.replies: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed = asyncio.Event()
+        self._closing: Optional[asyncio.Future[None]] = None
         self.sio.on("bot_uttered", self._on_reply)
         self.sio.on("session_confirm", self._on_confirm)
         self.sio.on("disconnect", self._on_disconnect)
@@ -174,9 +175,21 @@ class WebChat:
             transports=["polling"],
             wait_timeout=30,
         )
+        writer = self.sio.eio.write_loop_task
+        if writer is not None:
+            writer.add_done_callback(self._writer_ended)
         await self.sio.emit("session_request", {"session_id": self.session_id})
         await asyncio.wait_for(self.confirmed.wait(), 30)
         return self
+
+    def _writer_ended(self, _: "asyncio.Task[None]") -> None:
+        """A message could not be posted (its replica went away): drop the connection,
+        as the widget's client does on a failed POST. python-engineio would wait for
+        its pending poll instead, which a replica stopping gracefully holds for 15 s."""
+        eio = self.sio.eio
+        if eio.state == "connected" and eio.http is not None and not eio.http.closed:
+            # Ends the poll: the read loop reports the disconnect (LOST is queued).
+            self._closing = asyncio.ensure_future(eio.http.close())
 
     async def say(self, text: str, wait: float = 60.0, quiet: float = 0.6) -> List[Dict[str, Any]]:
         """Send a message; return the replies (the first within `wait` seconds,
