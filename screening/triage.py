@@ -12,7 +12,7 @@ table-tested. The rules follow docs/clinical-criteria.md:
 """
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
 
 from screening.findings import (
     EMERGENCY,
@@ -39,6 +39,7 @@ class Outcome:
 
 
 _ANSWERS = {answer.value: answer for answer in Answer}
+_YES, _NO = Answer.YES.value, Answer.NO.value
 
 
 def _answer(value: Optional[object]) -> Optional[Answer]:
@@ -63,26 +64,39 @@ def triage(
     `urgent_reported`: the person described an urgent sign in words we could not
     pin to a finding; it is urgent all the same.
     """
-    answered = {name: _answer(answers.get(name)) for name in FINDINGS}
+    # One pass over the findings, each answer read once: tests/test_triage.py checks
+    # every one of the 3^13 combinations of answers, so this function's cost is that
+    # test's.
+    present_list: List[str] = []
+    unsure: List[str] = []  # answered "not sure" (or an unexpected value)
+    unsure_or_unasked: List[str] = []
+    for name in FINDINGS:
+        value = answers.get(name)
+        # What _answer() decides, with plain comparisons (a call and an Answer per
+        # finding were two thirds of the time): Answer members are str too.
+        if isinstance(value, str) and value == _YES:
+            present_list.append(name)
+        elif value is None:
+            unsure_or_unasked.append(name)
+        elif not (isinstance(value, str) and value == _NO):
+            unsure_or_unasked.append(name)
+            unsure.append(name)
+    present = tuple(present_list)
     emergency_answer = _answer(answers.get(EMERGENCY))
     emergency = emergency_answer == Answer.YES
     # "Not sure if he is breathing normally": an emergency sign that is not ruled
     # out gets the urgent advice, which ends with when to call the emergency number.
     emergency_unsure = emergency_answer == Answer.UNSURE
 
-    present = tuple(n for n in FINDINGS if answered[n] == Answer.YES)
     if emergency and "neuro_symptoms" not in present:
         # The contract has no separate value for emergency signs; the nearest is
         # neuro_symptoms (seizure, unresponsive, floppy).
         present = tuple(n for n in FINDINGS if n in present or n == "neuro_symptoms")
     back_dimples = pattern == PATTERN_TWO_SIDES and not present
 
-    if back_dimples:
-        # Side dimples are not a sacral dimple: the red-flag questions do not apply
-        # unless the person reported a sign themselves (then `present` is not empty).
-        not_ruled_out: Tuple[str, ...] = tuple(n for n in FINDINGS if answered[n] == Answer.UNSURE)
-    else:
-        not_ruled_out = tuple(n for n in FINDINGS if answered[n] in (Answer.UNSURE, None))
+    # Side dimples are not a sacral dimple: the red-flag questions do not apply
+    # unless the person reported a sign themselves (then `present` is not empty).
+    not_ruled_out = tuple(unsure if back_dimples else unsure_or_unasked)
 
     red_flags = present + ((UNSURE_FLAG,) if not_ruled_out or emergency_unsure else ())
 

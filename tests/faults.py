@@ -13,6 +13,7 @@ import socket
 import threading
 from typing import Any, Dict, List, Optional
 
+import aiohttp
 import socketio  # type: ignore[import-untyped]
 
 
@@ -137,11 +138,19 @@ class WebChat:
     def __init__(self, url: str, session_id: str, client_address: Optional[str] = None) -> None:
         self.url = url
         self.session_id = session_id
-        # Behind the proxy, X-Forwarded-For stands for the browser's address.
+        # Behind the proxy, X-Forwarded-For stands for the browser's address. It
+        # goes on the session, not connect(headers=...): python-engineio sends
+        # connect's headers with the handshake only, so the polls that follow came
+        # from 127.0.0.1, nginx's ip_hash sent them to whichever replica that address
+        # hashes to, and half the people's sockets were unknown there (400).
         self.headers = {"X-Forwarded-For": client_address} if client_address else {}
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio = socketio.AsyncClient(
+            reconnection=False,
+            http_session=lambda: aiohttp.ClientSession(headers=self.headers),
+        )
         self.replies: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed = asyncio.Event()
+        self._closing: Optional[asyncio.Future[None]] = None
         self.sio.on("bot_uttered", self._on_reply)
         self.sio.on("session_confirm", self._on_confirm)
         self.sio.on("disconnect", self._on_disconnect)
@@ -162,14 +171,25 @@ class WebChat:
         # needs sticky sessions (every poll is a new HTTP request).
         await self.sio.connect(
             self.url,
-            headers=self.headers,
             socketio_path="/socket.io",
             transports=["polling"],
             wait_timeout=30,
         )
+        writer = self.sio.eio.write_loop_task
+        if writer is not None:
+            writer.add_done_callback(self._writer_ended)
         await self.sio.emit("session_request", {"session_id": self.session_id})
         await asyncio.wait_for(self.confirmed.wait(), 30)
         return self
+
+    def _writer_ended(self, _: "asyncio.Task[None]") -> None:
+        """A message could not be posted (its replica went away): drop the connection,
+        as the widget's client does on a failed POST. python-engineio would wait for
+        its pending poll instead, which a replica stopping gracefully holds for 15 s."""
+        eio = self.sio.eio
+        if eio.state == "connected" and eio.http is not None and not eio.http.closed:
+            # Ends the poll: the read loop reports the disconnect (LOST is queued).
+            self._closing = asyncio.ensure_future(eio.http.close())
 
     async def say(self, text: str, wait: float = 60.0, quiet: float = 0.6) -> List[Dict[str, Any]]:
         """Send a message; return the replies (the first within `wait` seconds,
@@ -185,4 +205,16 @@ class WebChat:
                 return replies
 
     async def close(self) -> None:
-        await self.sio.disconnect()
+        """Leave as a closed browser tab does: without waiting for the pending poll.
+
+        python-engineio's disconnect() waits for its long-poll GET to end, and the
+        server does not answer it after a close: 30 s per chat closed.
+        """
+        eio = self.sio.eio
+        closing = asyncio.ensure_future(self.sio.disconnect())
+        writer = eio.write_loop_task
+        if writer is not None:
+            await asyncio.wait([writer], timeout=10)  # the CLOSE packet is posted
+        if eio.http is not None and not eio.http.closed:
+            await eio.http.close()  # ends the pending poll: the read loop stops
+        await closing

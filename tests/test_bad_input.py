@@ -664,8 +664,11 @@ def _send(server: RasaServer, request: Dict[str, Any], sent: Sent) -> None:
         )
 
 
-REST_BATCH = 5  # requests per example, sent at the same time
-REST_EXAMPLES = 410  # 410 x 5 = 2,050 requests
+# Requests per example, sent at the same time. Between two examples the server
+# waits for the test (hypothesis draws the next batch): 10 at a time keeps it busier
+# than 5 did (30 s instead of 38 s for the same count, measured side by side).
+REST_BATCH = 10
+REST_EXAMPLES = 205  # 205 x 10 = 2,050 requests
 
 
 @pytest.mark.server

@@ -2,6 +2,8 @@
 two Rasa replicas on PostgreSQL and Redis, the action server, Slack and Telegram stand-ins.
 
 - deploy/nginx.conf, with only the addresses filled in, is valid for Debian's nginx;
+- web chats from several addresses open through nginx on the first try, and every
+  request of one socket reaches the one replica ip_hash chose for its address;
 - a Slack or Telegram retry that reaches both replicas is answered once (the ids
   are de-duplicated in Redis);
 - a 20-second soak through nginx (`./assistant soak` runs the long one), one replica
@@ -17,7 +19,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Dict, List, Set
 
 import pytest
 
@@ -33,6 +35,7 @@ from scripts.soak import (
     slack_event,
     slack_headers,
 )
+from tests.faults import WebChat
 
 SOAK_SECONDS, SOAK_PEOPLE = 20, 8
 
@@ -171,6 +174,46 @@ def test_nginx_publishes_the_chat_and_webhooks_but_not_rest_or_the_api(topology)
         == 404
     )
     assert http("GET", f"{topology.url}/status")[0] == 404
+
+
+def _socket_upstreams(access_log: Path) -> Dict[str, Set[str]]:
+    """Client address -> the replicas nginx sent its /socket.io/ requests to."""
+    found: Dict[str, Set[str]] = {}
+    for line in access_log.read_text().splitlines():
+        if " /socket.io/ " in line:
+            found.setdefault(line.split()[0], set()).add(line.rsplit("upstream=", 1)[1])
+    return found
+
+
+@pytest.mark.server
+def test_every_web_chat_opens_through_nginx_on_the_first_try_and_sticks_to_a_replica(
+    topology,
+):
+    """Browsers at several addresses (X-Forwarded-For, trusted from 127.0.0.1 as from
+    a load balancer): each socket opens at once, answers, and all its long-polls reach
+    the replica ip_hash chose for it; the addresses cover both replicas."""
+    import asyncio
+
+    addresses = [f"10.0.{n}.1" for n in range(6)]
+
+    async def chat(address: str) -> str:
+        # One try: a poll routed to the other replica would fail the connection.
+        web = await WebChat(topology.url, f"sticky-{uuid.uuid4().hex[:8]}", address).connect()
+        try:
+            return "\n".join(r.get("text", "") for r in await web.say("what are dimples of venus"))
+        finally:
+            await web.close()
+
+    async def all_chats() -> List[str]:
+        return list(await asyncio.gather(*(chat(a) for a in addresses)))
+
+    for reply in asyncio.run(all_chats()):
+        assert "Venus" in reply, reply
+    upstreams = _socket_upstreams(topology.nginx_dir / "access.log")
+    assert {a: len(upstreams.get(a, ())) for a in addresses} == {a: 1 for a in addresses}
+    assert set().union(*(upstreams[a] for a in addresses)) == {
+        r.url.split("//")[1] for r in topology.replicas
+    }
 
 
 @pytest.mark.server
