@@ -68,6 +68,15 @@ GROUP_QUESTION = {
     "signs_crease": "Do you see this?",
     "signs_position": "Is any of these true?",
 }
+# The same, when only one sign of the group is still open (the urgent signs keep
+# their question: the first one asked, with all three open, unless the opening
+# message answered some).
+GROUP_QUESTION_ONE = {
+    **GROUP_QUESTION,
+    "signs_marks": "Do you see this?",
+    "signs_dimple": "Is this true?",
+    "signs_position": "Is this true?",
+}
 # Asked again after "Which ones?" for the group's other signs.
 AS_WELL = "Any of these as well?"
 # Pictures served by the web app (the text makes sense without them).
@@ -99,7 +108,8 @@ def group_question(group_slot: str, slots: Mapping[str, Any]) -> Question:
     signs = signs_of(group_slot)
     still_open = open_signs(slots, signs)
     already = any(slots.get(sign) == Answer.YES.value for sign in signs)
-    question = AS_WELL if already else GROUP_QUESTION[group_slot]
+    asking = GROUP_QUESTION_ONE if len(still_open) == 1 else GROUP_QUESTION
+    question = AS_WELL if already else asking[group_slot]
     intro = f"{GROUP_LEAD[group_slot]} {question}".strip()
     return Question(
         text=f"{intro}\n{_lines(still_open)}",

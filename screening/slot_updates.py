@@ -8,7 +8,7 @@ Plain Python (no Rasa imports). Combines, in order of trust:
    affirm / deny / dont_know intent of a button or typed answer).
 """
 
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from screening.extraction import Extraction
 from screening.findings import (
@@ -132,9 +132,9 @@ def slot_updates(
     if intent in NOT_AN_ANSWER_INTENTS:
         reply = None
     if requested_slot in GROUP_SLOTS:
-        updates.update(_group_reply(requested_slot, reply, current, updates))
+        updates.update(_group_reply(requested_slot, reply, current, updates, extraction.rest_none))
     elif requested_slot == WHICH_SLOT:
-        updates.update(_which_reply(reply, current, updates))
+        updates.update(_which_reply(reply, current, updates, extraction.rest_none))
     elif requested_slot and requested_slot not in updates and reply is not None:
         if requested_slot in FINDINGS:
             updates[requested_slot] = reply.value
@@ -153,19 +153,32 @@ def slot_updates(
     return updates
 
 
+def _rest_ruled_out(
+    signs: Tuple[str, ...], current: Mapping[str, Any], updates: Mapping[str, Any]
+) -> Dict[str, Any]:
+    """ "..., nothing else": every open sign of the list the message did not name is a no."""
+    return {s: Answer.NO.value for s in open_signs(current, signs) if s not in updates}
+
+
 def _group_reply(
     group_slot: str,
     reply: Optional[Answer],
     current: Mapping[str, Any],
     updates: Mapping[str, Any],
+    rest_none: bool = False,
 ) -> Dict[str, Any]:
     """The answer to a group question ("Do you see any of these?").
 
     A message that names a sign of the group answers that sign only; the rest stay
-    open and the group is asked again. A bare no rules out every open sign.
+    open and the group is asked again, unless it says "nothing else". A bare no rules
+    out every open sign.
     """
     signs = signs_of(group_slot)
-    if any(sign in updates for sign in signs) or reply is None:
+    named = any(sign in updates for sign in signs)
+    if rest_none and (named or reply not in (Answer.YES, Answer.UNSURE)):
+        rest = _rest_ruled_out(signs, current, updates)
+        return rest if named else {group_slot: GroupAnswer.NONE.value, **rest}
+    if named or reply is None:
         return {}
     still_open = open_signs(current, signs)
     if reply == Answer.NO:
@@ -179,7 +192,10 @@ def _group_reply(
 
 
 def _which_reply(
-    reply: Optional[Answer], current: Mapping[str, Any], updates: Mapping[str, Any]
+    reply: Optional[Answer],
+    current: Mapping[str, Any],
+    updates: Mapping[str, Any],
+    rest_none: bool = False,
 ) -> Dict[str, Any]:
     """The answer to "Which ones?" after "Yes, one or more"."""
     group_slot = drilled_group(current)
@@ -187,8 +203,10 @@ def _which_reply(
         return {}
     signs = signs_of(group_slot)
     if any(updates.get(sign) == Answer.YES.value for sign in signs):
-        # Picked: the group is asked again for its other signs ("Any of these as well?").
-        return {group_slot: None}
+        # Picked: the group is asked again for its other signs ("Any of these as well?"),
+        # unless the message said there is nothing else.
+        rest = _rest_ruled_out(signs, current, updates) if rest_none else {}
+        return {group_slot: None, **rest}
     if reply in (Answer.UNSURE, Answer.NO):
         # "Not sure which" - or a "no" after "yes": each sign is asked on its own.
         return {group_slot: GroupAnswer.UNSURE.value}

@@ -215,6 +215,15 @@ def test_a_group_question_lists_only_its_open_signs_with_three_buttons():
     assert titles == ["None of these", "Yes, one or more", "Not sure"]
 
 
+def test_a_group_question_with_one_open_sign_asks_about_that_one():
+    _, messages = run(ActionAskSignsDimple(), tracker({"deep": "no"}))
+    (message,) = messages
+    assert message["text"].startswith("Now the dimple itself. Is this true?")
+    assert "wider" in message["text"] and "bottom" not in message["text"]
+    _, messages = run(ActionAskSignsDimple(), tracker({}))
+    assert "Is either of these true?" in messages[0]["text"]
+
+
 def test_the_dimple_question_comes_with_its_picture_in_one_message():
     _, messages = run(ActionAskSignsDimple(), tracker({}))
     (message,) = messages

@@ -177,6 +177,22 @@ MARKS = ("hair_tuft", "skin_tag", "lump", "discoloration")
         # naming a sign answers that sign; the rest stay open
         ("yes the hair one", "inform", {}, {"hair_tuft": "yes"}),
         ("no hair", "deny", {}, {"hair_tuft": "no"}),
+        # ... unless it says there is nothing else
+        (
+            "just a bit of hair, nothing else",
+            "inform",
+            {},
+            {"hair_tuft": "yes", "skin_tag": "no", "lump": "no", "discoloration": "no"},
+        ),
+        (
+            "nothing else",
+            "inform",
+            {"hair_tuft": "yes"},
+            {"signs_marks": "none", "skin_tag": "no", "lump": "no", "discoloration": "no"},
+        ),
+        # "not sure" or "yes" with "nothing else" rules out nothing
+        ("not sure, nothing else", "dont_know", {}, {"signs_marks": "unsure"}),
+        ("yes, nothing else", "affirm", {}, {"signs_marks": "some"}),
         # a typed "no" the extractor cannot read rules out nothing
         ("nonexistent", "deny", {}, {}),
     ],
@@ -195,6 +211,17 @@ def test_not_sure_on_a_group_never_rules_out_a_sign(group, signs, text, intent):
     # ... nor does "Not sure which" after "Yes, one or more"
     got = updates(text, intent, requested="signs_which", current={group: "some"})
     assert got == {group: "unsure"} and not any(got.get(n) == "no" for n in signs)
+
+
+def test_something_else_with_nothing_else_rules_out_the_urgent_signs():
+    # "a lil dent, nothing else" to the urgent signs: none of them, and a shallow dimple
+    assert updates("a lil dent, nothing else", "inform", requested="signs_urgent") == {
+        "deep": "no",
+        "signs_urgent": "none",
+        "drainage": "no",
+        "infection": "no",
+        "neuro_symptoms": "no",
+    }
 
 
 def test_yes_to_a_list_of_one_names_it():
@@ -218,6 +245,19 @@ def test_yes_to_a_list_of_one_names_it():
         # "Not sure which", or a "no" after "yes": each sign asked on its own
         ("", "dont_know", [], {"signs_marks": "unsure"}),
         ("", "deny", [], {"signs_marks": "unsure"}),
+        # "just the hair, nothing else": the others are ruled out, not asked again
+        (
+            "just the hair, nothing else",
+            "inform",
+            [],
+            {
+                "hair_tuft": "yes",
+                "signs_marks": None,
+                "skin_tag": "no",
+                "lump": "no",
+                "discoloration": "no",
+            },
+        ),
         # unreadable: nothing, the question is asked again
         ("qwerty", "inform", [], {}),
     ],

@@ -25,7 +25,7 @@ from .normalise import norms as token_norms
 from .numbers import age as read_age
 from .patterns import FINDING_KEYS
 from .questions import INTERJECTIONS, Q_AUX, Q_WH, asserted_in_question, question_ranges
-from .replies import answer_at, bare_answer, emoji_answer, offer_choice
+from .replies import answer_at, bare_answer, emoji_answer, offer_choice, rest_ruled_out
 from .result import Extraction
 from .scope import reply_to, walk
 from .sentences import Sentence
@@ -164,6 +164,7 @@ def extract_text(text: object) -> Extraction:
         asked_about=asked_about,
         mentioned=mentioned,
         offer=offer_choice(norms),
+        rest_none=rest_ruled_out(norms),
     )
 
 

@@ -190,6 +190,7 @@ SCHEMAS: Dict[str, Dict[str, str]] = {
         "emoji": "map",
         "offer_finish": "phrases",
         "offer_stop": "phrases",
+        "rest_none": "phrases",
     },
     "scope.yml": dict.fromkeys(
         (

@@ -169,3 +169,16 @@ def offer_choice(norms: Sequence[str]) -> Optional[str]:
         else:
             i += 1
     return chosen.pop() if len(chosen) == 1 else None
+
+
+_REST_NONE = [tuple(text.split()) for text in _WORDS.phrases("rest_none")]
+
+
+def rest_ruled_out(norms: Sequence[str]) -> bool:
+    """Whether the message says the signs it does not name are not there ("nothing else")."""
+    words = [w for w in norms if any(c.isalnum() for c in w)]
+    return any(
+        tuple(words[i : i + len(phrase)]) == phrase
+        for phrase in _REST_NONE
+        for i in range(len(words) - len(phrase) + 1)
+    )

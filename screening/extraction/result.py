@@ -22,6 +22,8 @@ class Extraction:
     mentioned: FrozenSet[str] = frozenset()
     # A typed reply to the offer once the advice is settled: "finish" or "stop".
     offer: Optional[str] = None
+    # "..., nothing else": the signs of the open list the message does not name are not there.
+    rest_none: bool = False
 
 
 def is_urgent(extraction: Extraction) -> bool:

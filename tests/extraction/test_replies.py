@@ -2,6 +2,7 @@
 
 import pytest
 
+from screening.extraction import extract
 from screening.extraction.replies import answer_at, bare_answer, emoji_answer
 from screening.findings import Answer
 
@@ -56,3 +57,36 @@ def test_emoji_replies():
     assert emoji_answer("🤷") == U
     assert emoji_answer("😭") is None
     assert emoji_answer(None) is None
+
+
+@pytest.mark.parametrize(
+    "text, rest_none",
+    [
+        ("a lil dent, nothing else", True),
+        ("just the hair, nothing more", True),
+        ("none of the others", True),
+        ("other than that nothing", True),
+        ("nothing", False),  # a bare no, read as one
+        ("is there anything else I should look for?", False),
+        ("nothing else worries me", True),  # "else": the rest of the list
+        ("else", False),
+    ],
+)
+def test_nothing_else_rules_out_the_rest_of_the_list(text, rest_none):
+    assert extract(text).rest_none is rest_none
+
+
+@pytest.mark.parametrize(
+    "text, choice",
+    [
+        ("finish", "finish"),
+        ("ok, carry on", "finish"),
+        ("don't stop", "finish"),
+        ("no more questions thanks", "stop"),
+        ("that's enough", "stop"),
+        ("stop or keep going", None),  # both
+        ("hello", None),
+    ],
+)
+def test_a_typed_reply_to_the_offer(text, choice):
+    assert extract(text).offer == choice
