@@ -130,6 +130,15 @@ def test_simple_dimple_by_typed_answers_is_reassured_in_six_questions(rasa_serve
     assert len(chat.asked) <= MOST_QUESTIONS
 
 
+@pytest.mark.parametrize("typed", ["me", "Just me!", "it's mine"])
+def test_me_typed_to_who_has_the_dimple_is_understood(rasa_server, typed):
+    chat = Conversation(rasa_server, f"who-me-{uuid.uuid4().hex[:8]}")
+    chat.say("/start_screening")
+    reply = chat.say(typed)
+    assert "didn't catch" not in reply and "Where is it?" in reply
+    assert chat.slots()["subject"] == "self"
+
+
 def test_the_dimple_group_question_shows_its_picture_and_lists_each_sign(rasa_server):
     chat = Conversation(rasa_server, "dimple-picture")
     chat.start_simple_baby_screening()

@@ -244,9 +244,12 @@ SCHEMAS: Dict[str, Dict[str, str]] = {
         "not_age_after": "words",
         "duration_words": "words",
     },
-    "subject.yml": dict.fromkeys(
-        ("baby", "child", "other", "own_body", "third_person", "body_words"), "words"
-    ),
+    "subject.yml": {
+        **dict.fromkeys(
+            ("baby", "child", "other", "own_body", "third_person", "body_words"), "words"
+        ),
+        "self_replies": "phrases",
+    },
     "assembly.yml": dict.fromkeys(
         ("condition_words", "own_case", "checklist_starts", "not_the_dimple"), "words"
     ),

@@ -13,6 +13,7 @@ OTHER = _WORDS.word_set("other")
 _SELF_BODY = _WORDS.word_set("own_body")
 _THIRD_PERSON = _WORDS.word_set("third_person")
 _BODY_WORDS = _WORDS.word_set("body_words")
+_SELF_REPLIES = frozenset(tuple(text.split()) for text in _WORDS.phrases("self_replies"))
 
 
 def subject(norms: Sequence[str], age: Optional[float], own_age: bool) -> Optional[str]:
@@ -67,7 +68,7 @@ def subject(norms: Sequence[str], age: Optional[float], own_age: bool) -> Option
             and any(x in _BODY_WORDS for x in norms[i + 2 : i + 8])
         ):
             self_weak = True
-    if own_age:
+    if own_age or tuple(w for w in norms if any(c.isalnum() for c in w)) in _SELF_REPLIES:
         self_strong = True
     if baby or child:
         if age is not None and not own_age:

@@ -19,6 +19,12 @@ from screening.extraction.subject import subject
         ("my 5 year old has a dimple", 60.0, False, "child"),
         ("18 months", 18.0, False, None),
         ("a little one with a dimple", None, False, "baby"),
+        # a bare reply to "Who has the dimple?"
+        ("me", None, False, "self"),
+        ("just me !", None, False, "self"),
+        ("it 's mine", None, False, "self"),
+        ("i do", None, False, None),  # a yes to a question about a baby, too
+        ("tell me more", None, False, None),
     ],
 )
 def test_subject(words, age, own_age, who):
