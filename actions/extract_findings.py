@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from screening.advice import noted_aside
 from screening.extraction import extract
 from screening.questions import SCREENING_SLOTS
 from screening.routing import CONFIRM_QUESTION, previous_bot_action
@@ -47,7 +46,4 @@ class ActionExtractFindings(Action):
             current={name: tracker.get_slot(name) for name in SCREENING_SLOTS},
             typed=bool(text),
         )
-        aside = noted_aside(updates, requested) if text else None
-        if aside:
-            dispatcher.utter_message(text=aside)
         return [SlotSet(name, value) for name, value in updates.items()]

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from screening.advice import noted_aside
 from screening.questions import SCREENING_SLOTS, questions_to_ask
 from screening.routing import POSSIBLE_URGENT_INTENT
 
@@ -27,6 +28,15 @@ class ValidateScreeningForm(FormValidationAction):
             # The answers it gave are kept: action_extract_findings has set them.
             return [ActionExecutionRejected(self.form_name())]
         events: List[EventType] = await super().run(dispatcher, tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        asked_next = [e.get("value") for e in events if e.get("name") == REQUESTED_SLOT]
+        if text and not text.startswith("/") and asked_next == [requested]:
+            # The same question comes again: say back what the typed answer did tell.
+            # (Rasa drops the messages of the action that extracts the slots.)
+            aside = noted_aside(tracker.slots_to_validate(), requested)
+            if aside:
+                dispatcher.utter_message(text=aside)
         return events
 
     async def required_slots(

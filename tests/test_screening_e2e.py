@@ -139,6 +139,23 @@ def test_me_typed_to_who_has_the_dimple_is_understood(rasa_server, typed):
     assert chat.slots()["subject"] == "self"
 
 
+def test_a_typed_answer_to_another_question_is_said_back_and_the_question_asked_again(
+    rasa_server,
+):
+    chat = Conversation(rasa_server, f"said-back-{uuid.uuid4().hex[:8]}")
+    chat.start_simple_baby_screening()
+    assert chat.slots()["requested_slot"] == "signs_urgent"
+    reply = chat.say("a lil dent")
+    assert reply.startswith("I've noted: you can see its bottom.")
+    assert "Do you see any of these now?" in reply
+    assert chat.slots()["deep"] == "no" and chat.slots()["requested_slot"] == "signs_urgent"
+    # "no hair or anything" rules out the whole list of marks
+    chat.say("/deny")
+    reply = chat.say("no hair or anything")
+    assert "Now the dimple itself" in reply
+    assert all(chat.slots()[n] == "no" for n in ("hair_tuft", "skin_tag", "lump", "discoloration"))
+
+
 def test_the_dimple_group_question_shows_its_picture_and_lists_each_sign(rasa_server):
     chat = Conversation(rasa_server, "dimple-picture")
     chat.start_simple_baby_screening()

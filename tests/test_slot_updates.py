@@ -190,6 +190,12 @@ MARKS = ("hair_tuft", "skin_tag", "lump", "discoloration")
             {"hair_tuft": "yes"},
             {"signs_marks": "none", "skin_tag": "no", "lump": "no", "discoloration": "no"},
         ),
+        (
+            "no hair or anything",
+            "deny",
+            {},
+            {"hair_tuft": "no", "skin_tag": "no", "lump": "no", "discoloration": "no"},
+        ),
         # "not sure" or "yes" with "nothing else" rules out nothing
         ("not sure, nothing else", "dont_know", {}, {"signs_marks": "unsure"}),
         ("yes, nothing else", "affirm", {}, {"signs_marks": "some"}),

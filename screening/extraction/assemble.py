@@ -164,7 +164,7 @@ def extract_text(text: object) -> Extraction:
         asked_about=asked_about,
         mentioned=mentioned,
         offer=offer_choice(norms),
-        rest_none=rest_ruled_out(norms),
+        rest_none=rest_ruled_out(norms, result),
     )
 
 

@@ -191,6 +191,7 @@ SCHEMAS: Dict[str, Dict[str, str]] = {
         "offer_finish": "phrases",
         "offer_stop": "phrases",
         "rest_none": "phrases",
+        "rest_none_after_no": "phrases",
     },
     "scope.yml": dict.fromkeys(
         (

@@ -10,7 +10,7 @@ only ("it is." but not "it is deep").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..findings import MORE_FINISH, MORE_STOP, Answer
 from .loader import WordListError, check_keys, phrase_list, table
@@ -172,13 +172,22 @@ def offer_choice(norms: Sequence[str]) -> Optional[str]:
 
 
 _REST_NONE = [tuple(text.split()) for text in _WORDS.phrases("rest_none")]
+_REST_NONE_AFTER_NO = [tuple(text.split()) for text in _WORDS.phrases("rest_none_after_no")]
 
 
-def rest_ruled_out(norms: Sequence[str]) -> bool:
-    """Whether the message says the signs it does not name are not there ("nothing else")."""
-    words = [w for w in norms if any(c.isalnum() for c in w)]
+def _holds(words: Sequence[str], phrases: Sequence[Tuple[str, ...]]) -> bool:
     return any(
         tuple(words[i : i + len(phrase)]) == phrase
-        for phrase in _REST_NONE
+        for phrase in phrases
         for i in range(len(words) - len(phrase) + 1)
     )
+
+
+def rest_ruled_out(norms: Sequence[str], findings: Mapping[str, Answer]) -> bool:
+    """Whether the message says the signs it does not name are not there: "nothing
+    else", or "no hair or anything" (every sign it names denied)."""
+    words = [w for w in norms if any(c.isalnum() for c in w)]
+    if _holds(words, _REST_NONE):
+        return True
+    denied = bool(findings) and all(answer == Answer.NO for answer in findings.values())
+    return denied and _holds(words, _REST_NONE_AFTER_NO)

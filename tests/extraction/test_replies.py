@@ -70,6 +70,12 @@ def test_emoji_replies():
         ("is there anything else I should look for?", False),
         ("nothing else worries me", True),  # "else": the rest of the list
         ("else", False),
+        # "or anything" only after denying every sign named
+        ("no hair or anything", True),
+        ("no hair or lumps or anything like that", True),
+        ("not sure about hair or anything", False),
+        ("there is some hair or anything", False),
+        ("or anything", False),  # nothing named, nothing denied
     ],
 )
 def test_nothing_else_rules_out_the_rest_of_the_list(text, rest_none):
