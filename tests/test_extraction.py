@@ -431,6 +431,11 @@ SAFETY_ROWS = [
     ("his nappy is really wet", {"drainage": ABSENT}),
     ("my underwear is wet from the dimple", {"drainage": Y}),
     ("her knickers are always wet near the dimple", {"drainage": Y}),
+    # "of fluid" was read as drinking talk ("plenty of fluids"): a missed leak
+    ("a bit of fluid", {"drainage": Y}),
+    ("i think there is a tiny bit of fluid in it", {"drainage": Y}),
+    ("she is drinking plenty of fluids", {"drainage": ABSENT}),
+    ("give him lots of fluids", {"drainage": ABSENT}),
 ]
 
 
