@@ -436,6 +436,10 @@ SAFETY_ROWS = [
     ("i think there is a tiny bit of fluid in it", {"drainage": Y}),
     ("she is drinking plenty of fluids", {"drainage": ABSENT}),
     ("give him lots of fluids", {"drainage": ABSENT}),
+    ("there's a bit of wetness in it", {"drainage": Y}),
+    ("there's some moisture in it", {"drainage": Y}),
+    ("his nappy is a bit damp", {"drainage": ABSENT}),
+    ("a damp nappy this morning", {"drainage": ABSENT}),
 ]
 
 
