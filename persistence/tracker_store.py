@@ -124,9 +124,8 @@ def as_read_back(tracker: DialogueStateTracker) -> bool:
     The store reads the events since the latest `SessionStarted`; a tracker in which
     a session started during the turn still holds the session before it (and its
     next save would count from the wrong event), so it is not kept."""
-    return len(tracker.events) > 0 and not any(
-        isinstance(event, SessionStarted) for index, event in enumerate(tracker.events) if index
-    )
+    after_first = itertools.islice(tracker.events, 1, None)
+    return len(tracker.events) > 0 and not any(isinstance(e, SessionStarted) for e in after_first)
 
 
 def cache_size() -> int:

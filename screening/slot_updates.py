@@ -109,7 +109,7 @@ def slot_updates(
         updates[str(picked)] = Answer.YES.value
     more = entity_values.get(MORE_SLOT)
     if requested_slot == MORE_SLOT and more is None:
-        if typed and extraction.offer in (MORE_FINISH, MORE_STOP):
+        if typed and extraction.offer:
             # Its own words first: the classifier reads "continue" as stop.
             more = extraction.offer
         elif intent == "stop":

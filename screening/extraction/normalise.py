@@ -12,7 +12,7 @@ import functools
 import html
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .loader import table
 
@@ -86,6 +86,11 @@ def is_symbol(text: str) -> bool:
     if not text or text[0].isalnum():
         return False
     return all(unicodedata.category(ch) in ("So", "Sk", "Sm", "Mn", "Me") for ch in text)
+
+
+def words_only(norms: Sequence[str]) -> List[str]:
+    """The normalised words of a message, without blanks and punctuation ("it 's", not ",")."""
+    return [w for w in norms if any(c.isalnum() for c in w)]
 
 
 def clean_text(text: object) -> Tuple[str, Optional[str]]:

@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..findings import MORE_FINISH, MORE_STOP, Answer
 from .loader import WordListError, check_keys, phrase_list, table
-from .normalise import is_symbol
+from .normalise import is_symbol, words_only
 from .questions import INTERJECTIONS
 
 _FOLLOWS = ("loose", "cont", "strict")
@@ -156,7 +156,7 @@ _OFFER_LONGEST = max(len(words) for words in _OFFER)
 
 def offer_choice(norms: Sequence[str]) -> Optional[str]:
     """ "finish" or "stop" if the message's phrases for the offer all choose one of them."""
-    words = [w for w in norms if any(c.isalnum() for c in w)]  # no blanks or punctuation
+    words = words_only(norms)
     chosen = set()
     i = 0
     while i < len(words):
@@ -186,7 +186,7 @@ def _holds(words: Sequence[str], phrases: Sequence[Tuple[str, ...]]) -> bool:
 def rest_ruled_out(norms: Sequence[str], findings: Mapping[str, Answer]) -> bool:
     """Whether the message says the signs it does not name are not there: "nothing
     else", or "no hair or anything" (every sign it names denied)."""
-    words = [w for w in norms if any(c.isalnum() for c in w)]
+    words = words_only(norms)
     if _holds(words, _REST_NONE):
         return True
     denied = bool(findings) and all(answer == Answer.NO for answer in findings.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from .loader import table
+from .normalise import words_only
 
 _WORDS = table("subject.yml")
 _BABY = _WORDS.word_set("baby")
@@ -68,7 +69,7 @@ def subject(norms: Sequence[str], age: Optional[float], own_age: bool) -> Option
             and any(x in _BODY_WORDS for x in norms[i + 2 : i + 8])
         ):
             self_weak = True
-    if own_age or tuple(w for w in norms if any(c.isalnum() for c in w)) in _SELF_REPLIES:
+    if own_age or tuple(words_only(norms)) in _SELF_REPLIES:
         self_strong = True
     if baby or child:
         if age is not None and not own_age:
