@@ -22,7 +22,7 @@ import statistics
 import time
 import uuid
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Dict, List
 
 from scripts.bench.workload import Check, OurScript
 from scripts.conversation import Turn
@@ -63,26 +63,37 @@ async def run(args: argparse.Namespace) -> None:
         script = OurScript(agent.domain.as_dict())
         check = Check()
         seconds: List[float] = []
+        # per step of the script (its position): the wall times, to find the slow turns
+        by_step: Dict[int, List[float]] = {}
+        step_text: Dict[int, str] = {}
+
+        profiler = cProfile.Profile()
+        profiling = False
 
         async def conversation(index: int) -> int:
             sender = f"profile-{uuid.uuid4().hex[:8]}"
             steps = script.conversation(index)
-            for step in steps:
+            for position, step in enumerate(steps):
+                profiled = profiling and args.step in (None, position)
                 started = time.perf_counter()
+                if profiled:
+                    profiler.enable()
                 replies = await send(agent, sender, step.text)
+                if profiled:
+                    profiler.disable()
                 seconds.append(time.perf_counter() - started)
+                by_step.setdefault(position, []).append(seconds[-1])
+                step_text.setdefault(position, f"{step.kind:9} {step.text[:50]!r}")
                 check.reply(sender, step, Turn(step.text, 0, 200, replies, 0.0, 0.0))
             return len(steps)
 
         await conversation(0)  # warm-up, not profiled
         seconds.clear()
-        profiler = cProfile.Profile()
+        by_step.clear()
         cpu_started, messages = time.process_time(), 0
-        if not args.no_profile:
-            profiler.enable()
+        profiling = not args.no_profile
         for index in range(1, args.conversations + 1):
             messages += await conversation(index)
-        profiler.disable()
         cpu = time.process_time() - cpu_started
         overhead = "" if args.no_profile else " (with the profiler's overhead)"
         print(
@@ -92,6 +103,9 @@ async def run(args: argparse.Namespace) -> None:
         )
         for example in check.examples:
             print("  ", example)
+        print("median wall time per step of the script (ms; the FAQ steps rotate questions):")
+        for position, times in sorted(by_step.items()):
+            print(f"  {position:2} {1000 * statistics.median(times):6.1f}  {step_text[position]}")
         if args.no_profile:
             return
         out = io.StringIO()
@@ -109,6 +123,9 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=6)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--no-profile", action="store_true", help="only the CPU per message")
+    parser.add_argument(
+        "--step", type=int, help="profile only this step of the script (0 = the first message)"
+    )
     parser.add_argument("--output", help="also write the raw profile (pstats) here")
     asyncio.run(run(parser.parse_args()))
 
