@@ -25,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+def action_endpoint(url: str) -> Dict[str, Any]:
+    """The project's action endpoint settings (endpoints.yml) with another URL, so that
+    the servers the tests and the bench start call the action server as it is served."""
+    import yaml
+
+    settings = yaml.safe_load((ROOT / "endpoints.yml").read_text()).get("action_endpoint") or {}
+    return {**settings, "url": url}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -229,7 +238,7 @@ class RasaServer:
             self.tracker_db = log_dir / f"tracker-{self.port}.db"
             tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(self.tracker_db)}
         settings: Dict[str, Any] = {
-            "action_endpoint": {"url": action_url},
+            "action_endpoint": action_endpoint(action_url),
             "tracker_store": tracker_store,
         }
         if lock_store:

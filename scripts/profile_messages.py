@@ -26,7 +26,7 @@ from typing import Any, Dict, List
 
 from scripts.bench.workload import Check, OurScript
 from scripts.conversation import Turn
-from scripts.processes import ROOT, start_action_server, temp_log_dir
+from scripts.processes import ROOT, action_endpoint, start_action_server, temp_log_dir
 
 
 async def load_agent(model: Path, action_url: str, db: Path) -> Any:
@@ -35,7 +35,7 @@ async def load_agent(model: Path, action_url: str, db: Path) -> Any:
     from rasa.utils.endpoints import EndpointConfig
 
     endpoints = AvailableEndpoints(
-        action=EndpointConfig(url=action_url),
+        action=EndpointConfig.from_dict(action_endpoint(action_url)),
         tracker_store=EndpointConfig(
             type="persistence.tracker_store.EnvironmentSQLTrackerStore", db=str(db)
         ),

@@ -27,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from scripts.processes import (
     Process,
     RasaServer,
+    action_endpoint,
     free_port,
     start_action_server,
     temp_log_dir,
@@ -233,7 +234,7 @@ class WebChatServer:
         endpoints.write_text(
             yaml.safe_dump(
                 {
-                    "action_endpoint": {"url": action_url},
+                    "action_endpoint": action_endpoint(action_url),
                     "tracker_store": {**STORE, "db": str(self.tracker_db)},
                 }
             )
