@@ -8,7 +8,7 @@ count connections and drop one on purpose); the replies against the real action 
 import asyncio
 import json
 import math
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Set
 
 import aiohttp
 import pytest
@@ -143,9 +143,8 @@ def test_a_connection_the_server_drops_unanswered_is_tried_once_more():
         return web.json_response({"answered": count})
 
     async def scenario() -> None:
-        async with StandIn(drop_the_first) as server:
-            async with action_calls.shared_sessions():
-                reply = await EndpointConfig(server.url).request(json={"a": 1})
+        async with StandIn(drop_the_first) as server, action_calls.shared_sessions():
+            reply = await EndpointConfig(server.url).request(json={"a": 1})
         assert reply == {"answered": 2}
         assert server.bodies == [{"a": 1}, {"a": 1}]
 
@@ -264,7 +263,7 @@ def _reads_the_domain(cls: Any) -> bool:
     on to a base class's run()."""
     import ast
 
-    handed_on = set()
+    handed_on: Set[int] = set()
     for node in ast.walk(cls):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "run":
             handed_on.update(id(arg) for arg in node.args)
