@@ -32,6 +32,7 @@ served stale. See docs/performance.md.
 """
 
 import itertools
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -43,7 +44,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, Track
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, func
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
@@ -164,6 +166,19 @@ def sql_settings(url: Text) -> Dict[Text, Any]:
     }
 
 
+def event_row(sender_id: Text, event: Any) -> Dict[Text, Any]:
+    """The `events` table's row of an event, as Rasa's SQLTrackerStore.save makes it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
     engine: Any  # SQLAlchemy's Engine, made by Rasa (replaced for SQLite files)
 
@@ -210,11 +225,15 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
 
     def version(self, sender_id: Text) -> Version:
         with self.session_scope() as session:
-            count, highest = (
-                session.query(func.count(self.SQLEvent.id), func.max(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .one()
+            return self._version(session, sender_id)
+
+    def _version(self, session: Any, sender_id: Text) -> Version:
+        events = self.SQLEvent.__table__
+        count, highest = session.execute(
+            select(func.count(events.c.id), func.max(events.c.id)).where(
+                events.c.sender_id == sender_id
             )
+        ).one()
         return int(count), highest
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -244,10 +263,23 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         if deletion_confirmed(tracker):
             await self.delete(tracker.sender_id)
             return
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [
+                event_row(tracker.sender_id, event)
+                for event in self._additional_events(session, tracker)
+            ]
+            if rows:
+                # One statement for the turn's events (Rasa adds them one by one to
+                # the ORM session, which inserts and reads back each row's id).
+                session.execute(insert(self.SQLEvent.__table__), rows)
+            # Read in the same transaction: these rows and what others committed
+            # before. Anything committed after it makes the next check differ.
+            version = self._version(session, tracker.sender_id) if self.cache is not None else None
+            session.commit()
         setattr(tracker, STORED_EVENTS, len(tracker.events))  # all of them, now
-        if self.cache is not None and as_read_back(tracker):
-            self.cache.put(tracker.sender_id, self.version(tracker.sender_id), tracker)
+        if self.cache is not None and version is not None and as_read_back(tracker):
+            self.cache.put(tracker.sender_id, version, tracker)
 
     async def delete(self, sender_id: Text) -> int:
         """Erase every stored event of one conversation; returns how many."""

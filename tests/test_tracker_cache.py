@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -229,3 +230,40 @@ def test_the_cache_keeps_the_latest_conversations_only():
     assert cache.take("b", (1, 1)) is None  # and dropped
     assert cache.take("c", (1, 1)) is trackers["c"]
     assert cache.take("c", (1, 1)) is None  # handed out once
+
+
+def all_columns(store: EnvironmentSQLTrackerStore, sender: str) -> List[Tuple[Any, ...]]:
+    """Every stored row of a conversation but its id, in id order."""
+    with store.session_scope() as session:
+        rows = (
+            session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender)
+            .order_by(store.SQLEvent.id)
+            .all()
+        )
+        return [
+            (r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
+            for r in rows
+        ]
+
+
+@synchronously
+async def test_a_turn_is_stored_as_rasas_own_store_stores_it(database):
+    """The store writes a turn's events with one statement; the rows (and their order)
+    are those Rasa's SQLTrackerStore.save writes, and Rasa reads them back."""
+    ours = store(database)
+    events: List[Any] = [ActionExecuted("action_session_start"), SessionStarted()]
+    for index in range(12):  # one save of many events, in an order to keep
+        events += turn(f"message {index} — é 🙂 <b>", "subject", "baby" if index % 2 else None)
+    senders = [f"rows-{uuid.uuid4().hex}" for _ in range(2)]
+    for sender, save in zip(
+        senders, (EnvironmentSQLTrackerStore.save, SQLTrackerStore.save), strict=True
+    ):
+        tracker = DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+        await save(ours, tracker)
+    ours_rows, rasas_rows = (all_columns(ours, sender) for sender in senders)
+    assert len(ours_rows) == len(events)
+    assert [row[1:] for row in ours_rows] == [row[1:] for row in rasas_rows]
+    read_back = await SQLTrackerStore.retrieve(ours, senders[0])
+    assert read_back is not None
+    assert [e.as_dict() for e in read_back.events] == [e.as_dict() for e in events[1:]]
