@@ -1,12 +1,13 @@
 """Rasa-side parts of the assistant: an NLU component and a dialogue policy.
 
 Rasa imports this package when it loads the model, so the speed fixes of
-rasa_speedups and action_calls and the session bound of long_conversations are
-applied in every Rasa process that serves the assistant.
+rasa_speedups, action_calls and decided_by_rule and the session bound of
+long_conversations are applied in every Rasa process that serves the assistant.
 """
 
-from components import action_calls, long_conversations, rasa_speedups
+from components import action_calls, decided_by_rule, long_conversations, rasa_speedups
 
 rasa_speedups.apply()
 action_calls.apply()
+decided_by_rule.apply()
 long_conversations.apply()
