@@ -1,13 +1,21 @@
 """Rasa-side parts of the assistant: an NLU component and a dialogue policy.
 
 Rasa imports this package when it loads the model, so the speed fixes of
-rasa_speedups, action_calls and decided_by_rule and the session bound of
-long_conversations are applied in every Rasa process that serves the assistant.
+rasa_speedups, action_calls and decided_by_rule, the arrival-order gate of
+message_gate and the session bound of long_conversations are applied in every Rasa
+process that serves the assistant.
 """
 
-from components import action_calls, decided_by_rule, long_conversations, rasa_speedups
+from components import (
+    action_calls,
+    decided_by_rule,
+    long_conversations,
+    message_gate,
+    rasa_speedups,
+)
 
 rasa_speedups.apply()
 action_calls.apply()
 decided_by_rule.apply()
+message_gate.apply()  # around action_calls' wrapper: a message's sessions open once it is in
 long_conversations.apply()

@@ -31,7 +31,7 @@ errors for an HTTP error status or a refused connection.
 import json
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, AsyncIterator, Dict, Optional, Text, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, Optional, Text, Tuple
 
 import aiohttp
 import ujson
@@ -138,14 +138,18 @@ async def shared_sessions() -> AsyncIterator[None]:
             await session.close()
 
 
-_rasa_handle_message = MessageProcessor.handle_message
+# What MessageProcessor.handle_message was when the shared sessions were put around it.
+_inner: Callable = MessageProcessor.handle_message
 
 
 async def handle_message_with_shared_sessions(self: MessageProcessor, message: Any) -> Any:
     async with shared_sessions():
-        return await _rasa_handle_message(self, message)
+        return await _inner(self, message)
 
 
 def apply() -> None:
+    global _inner
     EndpointConfig.request = request_kept_alive
-    MessageProcessor.handle_message = handle_message_with_shared_sessions
+    if MessageProcessor.handle_message is not handle_message_with_shared_sessions:
+        _inner = MessageProcessor.handle_message
+        MessageProcessor.handle_message = handle_message_with_shared_sessions
