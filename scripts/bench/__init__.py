@@ -44,8 +44,9 @@ Levers (the defaults are how the project serves the assistant; they apply to our
 bot only, stock always runs with Rasa's defaults): --env KEY=VALUE (for example
 TF_INTRA_OP_PARALLELISM_THREADS=1), --workers N (N Sanic workers with a Redis lock
 store at 127.0.0.1:6379), --tracker-store postgres (a temporary database at
-127.0.0.1:5432), --selective-domain, --actions-with-tf
-(the action server as `python -m rasa_sdk` starts it, TensorFlow loaded), --model PATH.
+127.0.0.1:5432), --whole-domain, --actions-with-tf
+(the action server as `python -m rasa_sdk` starts it, TensorFlow loaded), --model PATH,
+--env MESSAGE_CONCURRENCY=0 (no arrival-order gate).
 
 The modules: cli (options, the run), workload (the scripted conversations and the
 answer checks), serving (starting the bots), measure (the load and the figures),
