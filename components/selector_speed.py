@@ -26,8 +26,8 @@ one batch, and calls the model's prediction graph through its `tf.function`: abo
    here directly with the batch as tensors; Rasa's own conversion of the outputs
    (`sync_to_numpy_or_python_type`, empty diagnostic lists to None) follows, as in
    `RasaModel._rasa_predict`. Same graph, same weights, same inputs: the scores come
-   out bit for bit equal (the test compares them, and the batches, on every NLU
-   example of data/nlu/ and on odd texts).
+   out bit for bit equal (the test compares them, and the batches, on every text
+   of data/nlu/, the held-out messages and odd texts).
 
 3. The intent classifier (LogisticRegressionClassifier) asks the message for its
    sparse features, which joins the per-token matrices as well as the sentence ones,

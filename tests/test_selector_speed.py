@@ -42,12 +42,17 @@ ODD_TEXTS = [
 
 
 def training_texts() -> List[str]:
+    """Every text of data/nlu/, and the held-out messages (written unlike them)."""
     from rasa.shared.nlu.training_data.loading import load_data
+
+    from scripts.heldout_nlu import load_heldout
 
     data = load_data(str(ROOT / "data" / "nlu"))
     texts = sorted({example.get("text") for example in data.training_examples})
     assert len(texts) > 200  # the project's NLU data, not an empty read
-    return texts
+    heldout = sorted({text for text, _ in load_heldout()} - set(texts))
+    assert len(heldout) > 100
+    return texts + heldout
 
 
 def _run(agent: Any, text: str, target: str) -> Message:
