@@ -1,9 +1,9 @@
 """Rasa-side parts of the assistant: an NLU component and a dialogue policy.
 
 Rasa imports this package when it loads the model, so the speed fixes of
-rasa_speedups, action_calls and decided_by_rule, the arrival-order gate of
-message_gate and the session bound of long_conversations are applied in every Rasa
-process that serves the assistant.
+rasa_speedups, selector_speed, action_calls and decided_by_rule, the arrival-order
+gate of message_gate and the session bound of long_conversations are applied in every
+Rasa process that serves the assistant.
 """
 
 from components import (
@@ -12,9 +12,11 @@ from components import (
     long_conversations,
     message_gate,
     rasa_speedups,
+    selector_speed,
 )
 
 rasa_speedups.apply()
+selector_speed.apply()
 action_calls.apply()
 decided_by_rule.apply()
 message_gate.apply()  # around action_calls' wrapper: a message's sessions open once it is in
