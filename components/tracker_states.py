@@ -42,6 +42,8 @@ Measured with `python -m scripts.profile_messages --no-profile --conversations 2
 """
 
 import abc
+import copy as copy_module
+import copyreg
 import itertools
 import operator
 from typing import Any, Dict, List, Optional, Tuple
@@ -350,6 +352,64 @@ def states_for_tracker_history(
     return states
 
 
+# --- slots copied for a new tracker -----------------------------------------------
+
+_rasa_tracker_init = DialogueStateTracker.__init__
+_plain_classes: Dict[type, bool] = {}
+
+
+def copies_plainly(cls: type) -> bool:
+    """Whether `copy.copy` of an instance is a new instance with the same `__dict__`
+        entries: no copy or pickle hooks of its own, no slots (abc.ABC's empty __slots__
+    is none; then copy.copy makes
+        `cls.__new__(cls)` and updates its __dict__ with the original's, nothing else)."""
+    hooks = ("__copy__", "__setstate__", "__getstate__", "__getnewargs__", "__getnewargs_ex__")
+    return (
+        cls not in copy_module._copy_dispatch  # type: ignore[attr-defined]
+        and cls not in copyreg.dispatch_table
+        and not issubclass(cls, type)
+        and not any(hasattr(cls, hook) for hook in hooks)
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
+        and cls.__new__ is object.__new__
+        and not copyreg._slotnames(cls)  # type: ignore[attr-defined]
+    )
+
+
+def copy_slot(slot: Any) -> Any:
+    """`copy.copy(slot)`, without going through pickle's protocol for plain classes."""
+    cls = type(slot)
+    plain = _plain_classes.get(cls)
+    if plain is None:
+        plain = _plain_classes[cls] = copies_plainly(cls)
+    if not plain or slot.__class__ is not cls:
+        return copy_module.copy(slot)
+    new = object.__new__(cls)
+    new.__dict__.update(slot.__dict__)
+    return new
+
+
+def tracker_init(
+    self: DialogueStateTracker,
+    sender_id: str,
+    slots: Any,
+    max_event_history: Optional[int] = None,
+    sender_source: Optional[str] = None,
+    is_rule_tracker: bool = False,
+) -> None:
+    """`DialogueStateTracker.__init__`, copying the slots with `copy_slot`: Rasa's
+    makes the tracker without them, then they are copied and reset as Rasa's would."""
+    if type(self) is not DialogueStateTracker or slots is None:
+        _rasa_tracker_init(
+            self, sender_id, slots, max_event_history, sender_source, is_rule_tracker
+        )
+        return
+    _rasa_tracker_init(self, sender_id, None, max_event_history, sender_source, is_rule_tracker)
+    self.slots = {slot.name: copy_slot(slot) for slot in slots}
+    self._reset_slots()
+
+
 def apply() -> None:
     DialogueStateTracker.applied_events = applied_events
     Domain.states_for_tracker_history = states_for_tracker_history
+    DialogueStateTracker.__init__ = tracker_init

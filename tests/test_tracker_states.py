@@ -369,3 +369,46 @@ def test_the_remembered_applied_events_are_rasas_after_every_event():
         assert remembered == tracker_states._rasa_applied_events(tracker)
         remembered.clear()  # a caller's own list: the next answer is whole
         assert tracker.applied_events() == tracker_states._rasa_applied_events(tracker)
+
+
+# --- slots copied for a new tracker ---------------------------------------------------
+
+
+def tracker_as_data(tracker: DialogueStateTracker) -> Dict[str, Any]:
+    """Everything a tracker holds, its slots as their classes and attributes."""
+    data = {k: v for k, v in vars(tracker).items() if k != "slots"}
+    data["events"] = list(tracker.events)
+    data["slots"] = {name: (type(s), vars(s)) for name, s in tracker.slots.items()}
+    data["slots_type"] = type(tracker.slots)
+    return data
+
+
+def test_a_new_trackers_slots_are_copied_as_copy_copy_copies_them(domain):
+    from rasa.shared.core.slots import TextSlot
+
+    assert DialogueStateTracker.__init__ is tracker_states.tracker_init
+    slots = list(domain.slots)
+    tracker = DialogueStateTracker.from_events("slots", hand_made_event_lists()[0], slots)
+    for slot in tracker.slots.values():  # set ones, as init_copy copies them
+        assert tracker_states.copies_plainly(type(slot))
+        ours, rasas = tracker_states.copy_slot(slot), copy.copy(slot)
+        assert type(ours) is type(rasas) and ours is not slot
+        assert vars(ours) == vars(rasas)
+        assert all(vars(ours)[key] is value for key, value in vars(slot).items())
+
+    class OwnCopy(TextSlot):
+        def __copy__(self) -> Any:
+            return TextSlot(self.name, [], initial_value="copied")
+
+    assert not tracker_states.copies_plainly(OwnCopy)
+    assert tracker_states.copy_slot(OwnCopy("own", [])).initial_value == "copied"
+
+    for source in (tracker, DialogueStateTracker("bare", None)):
+        ours = source.init_copy()
+        with rasas_own():
+            DialogueStateTracker.__init__ = tracker_states._rasa_tracker_init
+            try:
+                rasas = source.init_copy()
+            finally:
+                DialogueStateTracker.__init__ = tracker_states.tracker_init
+        assert tracker_as_data(ours) == tracker_as_data(rasas)
