@@ -37,18 +37,35 @@ state saw them, and is used only while they are unchanged. Only plain
 `DialogueStateTracker`s are served this way (training's own trackers cache their
 states themselves).
 
-Measured with `python -m scripts.profile_messages --no-profile --conversations 20`
-(see the report in docs/performance.md): see the module's commit message.
+3. Slots of a new tracker. Every tracker Rasa makes (a replay above, and the copy the
+processor makes of its tracker for every action) copies each slot with `copy.copy`,
+which goes through pickle's protocol (`__reduce_ex__`): about 0.3 ms for this domain's
+29 slots. For a slot class with no copy or pickle hooks and no slots of its own, that
+protocol makes `cls.__new__(cls)` and updates its `__dict__` with the slot's: done here
+directly; any other class still goes through `copy.copy`.
+
+4. Rules that fit the states. RulePolicy checks each of its ~140 rules against each of
+the last states (`_get_possible_keys` -> `_is_rule_applicable` ->
+`_does_rule_match_state`, ~100k calls per 300 messages), reading each rule back from its
+JSON key and turning its lists into tuples at every check. The rules are read once per
+lookup (kept with the lookup and its keys, read anew if either changes) and checked by
+the same steps; the sets of fitting keys are built and filtered in Rasa's order, so even
+which of two equally long rules wins (`max` over the set) is Rasa's.
+
+Measured (scripts.profile_messages, see the commit messages and docs/performance.md).
 """
 
 import abc
 import copy as copy_module
 import copyreg
 import itertools
+import json
 import operator
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import rasa.shared.core.constants as core_constants
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -409,7 +426,96 @@ def tracker_init(
     self._reset_slots()
 
 
+# --- rules that fit the states (RulePolicy) ------------------------------------------
+
+_rasa_get_possible_keys = RulePolicy._get_possible_keys
+_rasa_is_rule_applicable = RulePolicy._is_rule_applicable
+_rasa_does_rule_match_state = RulePolicy._does_rule_match_state
+_rasa_rule_key_to_state = RulePolicy._rule_key_to_state
+# A rule's states, latest first: (whether it has a previous action, its sub-states as
+# (state type, [(key, value as Rasa compares it)])).
+RuleStates = List[Tuple[bool, List[Tuple[str, List[Tuple[str, Any]]]]]]
+# Per lookup (by id, kept with the lookup itself and its keys): the rules' states.
+_compiled_lookups: Dict[int, Tuple[Dict[str, Any], Tuple[str, ...], Dict[str, RuleStates]]] = {}
+MAX_LOOKUPS = 8
+
+
+def rule_states(rule_key: str) -> RuleStates:
+    """The states of a rule as `_is_rule_applicable` reads them, with the lists that
+    `_does_rule_match_state` turns into tuples already turned."""
+    compiled: RuleStates = []
+    for rule_state in reversed(json.loads(rule_key)):
+        sub_states = [
+            (
+                state_type,
+                [
+                    (key, tuple(value) if isinstance(value, list) else value)
+                    for key, value in sub_state.items()
+                ],
+            )
+            for state_type, sub_state in rule_state.items()
+        ]
+        compiled.append((bool(rule_state.get(core_constants.PREVIOUS_ACTION)), sub_states))
+    return compiled
+
+
+def compiled_lookup(lookup: Dict[str, Any]) -> Dict[str, RuleStates]:
+    keys = tuple(lookup)
+    entry = _compiled_lookups.get(id(lookup))
+    if entry is None or entry[0] is not lookup or entry[1] != keys:
+        if len(_compiled_lookups) >= MAX_LOOKUPS:
+            _compiled_lookups.clear()
+        entry = (lookup, keys, {key: rule_states(key) for key in keys})
+        _compiled_lookups[id(lookup)] = entry
+    return entry[2]
+
+
+def rule_fits(rule: RuleStates, turn_index: int, conversation_state: State) -> bool:
+    """`RulePolicy._is_rule_applicable` (with `_does_rule_match_state`), step for step."""
+    if turn_index >= len(rule):
+        return True
+    current_previous_action = conversation_state.get(core_constants.PREVIOUS_ACTION)
+    rule_has_previous_action, sub_states = rule[turn_index]
+    if not rule_has_previous_action and not current_previous_action:
+        return True
+    if not rule_has_previous_action or not current_previous_action:
+        return False
+    for state_type, items in sub_states:
+        conversation_sub_state = conversation_state.get(state_type, {})
+        for key, value_from_rules in items:
+            value_from_conversation = conversation_sub_state.get(key)
+            if (
+                value_from_rules
+                and value_from_rules != SHOULD_NOT_BE_SET
+                and value_from_conversation != value_from_rules
+            ) or (
+                value_from_rules == SHOULD_NOT_BE_SET
+                and value_from_conversation
+                and value_from_conversation != SHOULD_NOT_BE_SET
+            ):
+                return False
+    return True
+
+
+def get_possible_keys(self: RulePolicy, lookup: Dict[str, Any], states: List[State]) -> Set[str]:
+    """`RulePolicy._get_possible_keys`: the same sets, filtered in the same order (the
+    caller picks the longest key, so even the order of a tie is Rasa's)."""
+    cls = type(self)
+    if (
+        cls._is_rule_applicable is not _rasa_is_rule_applicable
+        or cls._does_rule_match_state is not _rasa_does_rule_match_state
+        or cls._rule_key_to_state is not _rasa_rule_key_to_state
+    ):
+        return _rasa_get_possible_keys(self, lookup, states)
+    rules = compiled_lookup(lookup)
+    possible_keys = set(lookup.keys())
+    for i, state in enumerate(reversed(states)):
+        possible_keys = set(filter(lambda key: rule_fits(rules[key], i, state), possible_keys))
+    return possible_keys
+
+
 def apply() -> None:
     DialogueStateTracker.applied_events = applied_events
     Domain.states_for_tracker_history = states_for_tracker_history
     DialogueStateTracker.__init__ = tracker_init
+    RulePolicy._get_possible_keys = get_possible_keys

@@ -412,3 +412,75 @@ def test_a_new_trackers_slots_are_copied_as_copy_copy_copies_them(domain):
             finally:
                 DialogueStateTracker.__init__ = tracker_states.tracker_init
         assert tracker_as_data(ours) == tracker_as_data(rasas)
+
+
+# --- rules that fit the states (RulePolicy) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rule_lookup() -> Dict[str, Dict[str, Any]]:
+    """The trained RulePolicy's rules, from the model the assistant serves."""
+    import json
+    import tarfile
+
+    with tarfile.open(ROOT / "models" / "back-dimples.tar.gz") as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("rule_policy.json"))
+        extracted = archive.extractfile(member)
+        assert extracted is not None
+        lookup = json.load(extracted)["lookup"]
+    assert len(lookup["rules"]) > 50 and lookup["rules_for_loop_unhappy_path"]
+    return lookup
+
+
+def policy_states(events: List[Event], domain: Domain) -> Iterator[List[Dict[str, Any]]]:
+    """The states of every prefix as the rule policy gets them, with the last user turn
+    by intent and by text (RulePolicy asks both ways)."""
+    from rasa.shared.nlu.constants import TEXT
+
+    tracker = DialogueStateTracker("rules", domain.slots)
+    for event in events:
+        tracker.update(event)
+        for ignore in (True, False):
+            states = domain.states_for_tracker_history(
+                tracker, ignore_rule_only_turns=ignore, rule_only_data={}
+            )
+            yield states
+            if states and "user" in states[-1]:
+                by_intent = copy.deepcopy(states)
+                by_intent[-1]["user"].pop(TEXT, None)
+                yield by_intent
+
+
+def test_the_rules_that_fit_are_rasas_in_rasas_order(rule_lookup, training_event_lists, domain):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert RulePolicy._get_possible_keys is tracker_states.get_possible_keys
+    policy = RulePolicy.__new__(RulePolicy)  # the method reads nothing of the instance
+    found = compared = 0
+    for events in training_event_lists + hand_made_event_lists():
+        for states in policy_states(events, domain):
+            for lookup in (rule_lookup["rules"], rule_lookup["rules_for_loop_unhappy_path"]):
+                ours = policy._get_possible_keys(lookup, states)
+                rasas = tracker_states._rasa_get_possible_keys(policy, lookup, states)
+                assert list(ours) == list(rasas)  # the same keys, iterated alike
+                if ours:
+                    assert max(ours, key=len) == max(rasas, key=len)
+                found += bool(ours)
+                compared += 1
+    assert compared > 1000 and found > compared / 10
+
+
+def test_a_changed_lookup_is_read_anew(rule_lookup, domain):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    lookup = dict(rule_lookup["rules"])
+    states = list(policy_states(hand_made_event_lists()[0], domain))
+    for _ in range(2):
+        for state in states:
+            ours = policy._get_possible_keys(lookup, state)
+            assert list(ours) == list(tracker_states._rasa_get_possible_keys(policy, lookup, state))
+        # the same dictionary with one rule fewer and another in its place
+        fitting = next(key for state in states for key in policy._get_possible_keys(lookup, state))
+        action = lookup.pop(fitting)
+        lookup[fitting.replace("action_listen", "utter_greet")] = action
