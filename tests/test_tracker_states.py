@@ -39,14 +39,23 @@ FORM = "screening_form"
 
 @contextlib.contextmanager
 def rasas_own() -> Iterator[None]:
-    """Rasa's original functions in place (its states call its applied events)."""
-    ours = DialogueStateTracker.applied_events, Domain.states_for_tracker_history
-    DialogueStateTracker.applied_events = tracker_states._rasa_applied_events
-    Domain.states_for_tracker_history = tracker_states._rasa_states_for_tracker_history
+    """Rasa's original functions in place of every one this module replaces."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    places = [
+        (DialogueStateTracker, "applied_events", tracker_states._rasa_applied_events),
+        (Domain, "states_for_tracker_history", tracker_states._rasa_states_for_tracker_history),
+        (DialogueStateTracker, "__init__", tracker_states._rasa_tracker_init),
+        (RulePolicy, "_get_possible_keys", tracker_states._rasa_get_possible_keys),
+    ]
+    ours = [getattr(owner, name) for owner, name, _ in places]
+    for owner, name, rasas in places:
+        setattr(owner, name, rasas)
     try:
         yield
     finally:
-        DialogueStateTracker.applied_events, Domain.states_for_tracker_history = ours
+        for (owner, name, _), fast in zip(places, ours, strict=True):
+            setattr(owner, name, fast)
 
 
 # Slots made to influence the conversation in the second domain (none does in ours), so
@@ -406,11 +415,7 @@ def test_a_new_trackers_slots_are_copied_as_copy_copy_copies_them(domain):
     for source in (tracker, DialogueStateTracker("bare", None)):
         ours = source.init_copy()
         with rasas_own():
-            DialogueStateTracker.__init__ = tracker_states._rasa_tracker_init
-            try:
-                rasas = source.init_copy()
-            finally:
-                DialogueStateTracker.__init__ = tracker_states.tracker_init
+            rasas = source.init_copy()
         assert tracker_as_data(ours) == tracker_as_data(rasas)
 
 
@@ -484,3 +489,51 @@ def test_a_changed_lookup_is_read_anew(rule_lookup, domain):
         fitting = next(key for state in states for key in policy._get_possible_keys(lookup, state))
         action = lookup.pop(fitting)
         lookup[fitting.replace("action_listen", "utter_greet")] = action
+
+
+# --- the served model's predictions -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_agent(model_path: Any) -> Any:
+    """The model loaded as `rasa run` loads it (as in test_rasa_speedups)."""
+    import asyncio
+
+    from rasa.core.agent import load_agent
+
+    agent = asyncio.run(load_agent(model_path=str(model_path)))
+    assert agent.processor is not None
+    return agent
+
+
+def prediction_as_data(prediction: Any) -> Dict[str, Any]:
+    return {key: value for key, value in vars(prediction).items() if key != "diagnostic_data"}
+
+
+@pytest.mark.server
+def test_the_served_policies_predict_as_with_rasas_functions(served_agent, training_event_lists):
+    """Before every action of every conversation (data/'s and the hand-made ones), the
+    policy ensemble of the served model predicts the same with these functions (on a
+    tracker that grows, so that remembered answers are gone on from) as with Rasa's."""
+    from rasa.engine.constants import PLACEHOLDER_TRACKER
+
+    runner = served_agent.processor.graph_runner
+    metadata = served_agent.processor.model_metadata
+    domain = metadata.domain
+
+    def predict(tracker: DialogueStateTracker) -> Dict[str, Any]:
+        results = runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=[metadata.core_target])
+        return prediction_as_data(results[metadata.core_target])
+
+    predicted = set()
+    for events in training_event_lists + hand_made_event_lists():
+        growing = DialogueStateTracker("served", domain.slots)
+        for count, event in enumerate(events):
+            if isinstance(event, ActionExecuted) and count:
+                ours = predict(growing)
+                with rasas_own():
+                    fresh = DialogueStateTracker.from_events("served", events[:count], domain.slots)
+                    assert predict(fresh) == ours, (count, event)
+                predicted.add(ours["policy_name"])
+            growing.update(event)
+    assert {"RulePolicy", "MemoizationPolicy"} <= {name.split("_")[-1] for name in predicted}
