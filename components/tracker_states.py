@@ -52,7 +52,14 @@ lookup (kept with the lookup and its keys, read anew if either changes) and chec
 the same steps; the sets of fitting keys are built and filtered in Rasa's order, so even
 which of two equally long rules wins (`max` over the set) is Rasa's.
 
-Measured (scripts.profile_messages, see the commit messages and docs/performance.md).
+Measured on data/'s conversations and the tests' hand-made ones, CPU against Rasa's
+own functions (a growing tracker asked at every event, as the policies ask): applied
+events 36.6 -> 6.9 ms, past states (RulePolicy's and MemoizationPolicy's settings)
+240 -> 50 ms, 3000 `init_copy` 229 -> 98 ms, rule keys for 2344 state lists 443 -> 226
+ms. Per message (`python -m scripts.profile_messages --no-profile --conversations 20`,
+three interleaved pairs on a shared 2-core machine): CPU 21.8-25.3 -> 16.6-20.8 ms,
+median 24.6-28.7 -> 19.8-25.0 ms. Under the profiler, for 320 messages: the rule
+policy's predictions 1.43 -> 0.76 s, memoization's 0.78 -> 0.46 s.
 """
 
 import abc
