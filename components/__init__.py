@@ -1,9 +1,9 @@
 """Rasa-side parts of the assistant: an NLU component and a dialogue policy.
 
 Rasa imports this package when it loads the model, so the speed fixes of
-rasa_speedups, selector_speed, action_calls and decided_by_rule, the arrival-order
-gate of message_gate and the session bound of long_conversations are applied in every
-Rasa process that serves the assistant.
+rasa_speedups, tracker_states, selector_speed, action_calls and decided_by_rule, the
+arrival-order gate of message_gate and the session bound of long_conversations are
+applied in every Rasa process that serves the assistant.
 """
 
 from components import (
@@ -13,9 +13,11 @@ from components import (
     message_gate,
     rasa_speedups,
     selector_speed,
+    tracker_states,
 )
 
 rasa_speedups.apply()
+tracker_states.apply()
 selector_speed.apply()
 action_calls.apply()
 decided_by_rule.apply()

@@ -53,12 +53,8 @@ nothing. A payload that step will read (it matches Rasa's pattern and names an
 intent of the domain) is now read by that same function directly; anything else
 goes through the whole graph, as before. The test compares both ways.
 
-7. The policies ask a tracker for its "applied events" (the events left once undone
-and repeated form steps are taken out) several times for one prediction, and each
-time Rasa works them out anew from the whole session (about 5% of a message's CPU).
-A tracker now remembers the answer for its events as they are: the same number of
-events and the same last event object (events are only ever appended). Each caller
-gets its own list, as before.
+7. (Moved to components/tracker_states.py, which works out a tracker's applied events
+and past states going on from its last answer.)
 """
 
 import importlib.abc
@@ -75,7 +71,6 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.events import Event
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -349,20 +344,6 @@ def _parse_message_with_graph(
     return _rasa_parse_with_graph(self, message, tracker, only_output_properties)
 
 
-_rasa_applied_events = DialogueStateTracker.applied_events
-APPLIED = "_applied_events_memo"
-
-
-def _applied_events(self: DialogueStateTracker) -> List[Event]:
-    events = self.events
-    last = events[-1] if events else None
-    memo = self.__dict__.get(APPLIED)
-    if memo is None or memo[0] != len(events) or memo[1] is not last:
-        memo = (len(events), last, _rasa_applied_events(self))
-        self.__dict__[APPLIED] = memo
-    return list(memo[2])
-
-
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
@@ -370,4 +351,3 @@ def apply() -> None:
     RasaModel.load = classmethod(_load_model)
     DaskGraphRunner.run = _run_in_order
     MessageProcessor._parse_message_with_graph = _parse_message_with_graph
-    DialogueStateTracker.applied_events = _applied_events
