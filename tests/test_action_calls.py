@@ -16,20 +16,20 @@ from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 import components  # noqa: F401  (applies the fixes, as loading the model does)
-from components import action_calls
+from components import action_calls, message_gate
 from scripts.processes import ROOT
 
 
 def test_the_kept_alive_request_is_in_place_once_the_components_are_imported():
     assert EndpointConfig.request is action_calls.request_kept_alive
-    assert MessageProcessor.handle_message is action_calls.handle_message_with_shared_sessions
+    # (inside the arrival-order gate of components/message_gate.py)
+    assert message_gate._inner is action_calls.handle_message_with_shared_sessions
 
 
 def _tracker() -> DialogueStateTracker:
