@@ -71,6 +71,8 @@ API_TIMEOUT_SECONDS = 15
 # Message subtypes that are still a person writing; all others (bot_message,
 # message_changed, message_deleted, channel_join, ...) are not answered.
 USER_SUBTYPES = (None, "file_share", "thread_broadcast")
+# What a message that is only a mention of the bot is read as.
+GREET_PAYLOAD = "/greet"
 # Keys in credentials.yml that are secrets and so are never read from there.
 SECRET_KEYS = ("slack_token", "slack_signing_secret", "token", "signing_secret")
 
@@ -328,6 +330,10 @@ class SlackInput(StockSlackInput):
             return response.json({"error": "being handled, retry later"}, status=503)
 
         text = self._sanitize_user_message(event["text"], metadata["users"])
+        if not text.strip():
+            # Only a mention of the bot ("@bot"): greet, as for "hello". Empty text
+            # made Rasa's NLU fail, and the person got no answer at all.
+            text = GREET_PAYLOAD
         sender_id = self._get_conversation_id(
             event["user"], metadata["out_channel"], metadata["thread_id"]
         )

@@ -407,3 +407,12 @@ def test_secrets_come_from_the_environment_only(monkeypatch, caplog):
     assert channel.configured
     assert (channel.slack_token, channel.slack_signing_secret) == ("xoxb-1", "s3cret")
     assert channel.get_output_channel("D1").client.base_url == "http://127.0.0.1:9/api/"
+
+
+@server
+def test_a_bare_mention_of_the_bot_gets_the_greeting(slack):
+    """ "@bot" with nothing else: after the mention is taken out the text is empty, which
+    Rasa's NLU cannot read; the person is greeted, as for "hello"."""
+    say(slack, "U700", "D700", f"<@{BOT_USER}>")
+    slack.fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "D700")
+    assert "I can answer questions about back dimples" in texts_to(slack.fake, "D700")
