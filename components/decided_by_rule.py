@@ -22,11 +22,12 @@ action in every prediction, the rule's too). tests/test_decided_by_rule.py compa
 bot's choice with and without this at every point of the training stories and rules.
 """
 
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Text, Tuple
 
 from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -41,10 +42,19 @@ def _state_of(tracker: DialogueStateTracker) -> Tuple[int, Any]:
     return len(events), events[-1] if events else None
 
 
+# The two wrappers keep Rasa's signatures, annotations included, and leave `self`
+# without one: Rasa's graph validation reads the parameters a policy's run function
+# needs from its type hints when a model is trained.
+
+
 def _rule_predict(
-    self: RulePolicy, tracker: DialogueStateTracker, domain: Any, **kwargs: Any
+    self,
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+    **kwargs: Any,
 ) -> PolicyPrediction:
-    prediction = _rasa_rule_predict(self, tracker, domain, **kwargs)
+    prediction = _rasa_rule_predict(self, tracker, domain, rule_only_data=rule_only_data, **kwargs)
     tracker.__dict__[RULE_PREDICTION] = (_state_of(tracker), prediction)
     return prediction
 
@@ -82,11 +92,15 @@ def decisive_rule_prediction(
 
 
 def _memo_predict(
-    self: MemoizationPolicy, tracker: DialogueStateTracker, domain: Any, **kwargs: Any
+    self,
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+    **kwargs: Any,
 ) -> PolicyPrediction:
     if decisive_rule_prediction(tracker, self) is not None:
         return self._prediction(self._default_predictions(domain))
-    return _rasa_memo_predict(self, tracker, domain, **kwargs)
+    return _rasa_memo_predict(self, tracker, domain, rule_only_data=rule_only_data, **kwargs)
 
 
 def apply() -> None:
