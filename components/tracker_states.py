@@ -68,7 +68,7 @@ import copyreg
 import itertools
 import json
 import operator
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import rasa.shared.core.constants as core_constants
 from rasa.core.policies.rule_policy import RulePolicy
@@ -96,34 +96,28 @@ _kinds: Dict[type, Tuple[int, bool]] = {}
 _kinds_token: List[object] = [abc.get_cache_token()]
 
 
-def _kind_of_class(cls: type) -> Tuple[int, bool]:
-    if issubclass(cls, (Restarted, SessionStarted)):
+def _kind(subject: Any, is_a: Callable[[Any, Any], bool]) -> Tuple[int, bool]:
+    if is_a(subject, (Restarted, SessionStarted)):
         kind = RESET
-    elif issubclass(cls, ActionReverted):
+    elif is_a(subject, ActionReverted):
         kind = UNDO_ACTION
-    elif issubclass(cls, UserUtteranceReverted):
+    elif is_a(subject, UserUtteranceReverted):
         kind = UNDO_USER
-    elif issubclass(cls, ActionExecuted):
+    elif is_a(subject, ActionExecuted):
         kind = ACTION
     else:
         kind = OTHER
-    return kind, issubclass(cls, ActiveLoop)
+    return kind, is_a(subject, ActiveLoop)
+
+
+def _kind_of_class(cls: type) -> Tuple[int, bool]:
+    return _kind(cls, issubclass)
 
 
 def _kind_of_instance(event: Any) -> Tuple[int, bool]:
     """As `_kind_of_class`, for an object whose __class__ is not its type (a proxy):
     isinstance tests both, as Rasa's fold does."""
-    if isinstance(event, (Restarted, SessionStarted)):
-        kind = RESET
-    elif isinstance(event, ActionReverted):
-        kind = UNDO_ACTION
-    elif isinstance(event, UserUtteranceReverted):
-        kind = UNDO_USER
-    elif isinstance(event, ActionExecuted):
-        kind = ACTION
-    else:
-        kind = OTHER
-    return kind, isinstance(event, ActiveLoop)
+    return _kind(event, isinstance)
 
 
 def event_kinds() -> Dict[type, Tuple[int, bool]]:

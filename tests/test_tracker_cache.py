@@ -67,7 +67,8 @@ def store(database: Dict[str, Any], **kwargs: Any) -> EnvironmentSQLTrackerStore
     return EnvironmentSQLTrackerStore(domain=DOMAIN, **database, **kwargs)
 
 
-def stored_rows(store: EnvironmentSQLTrackerStore, sender: str) -> List[str]:
+def all_columns(store: EnvironmentSQLTrackerStore, sender: str) -> List[Tuple[Any, ...]]:
+    """Every stored row of a conversation but its id, in id order."""
     with store.session_scope() as session:
         rows = (
             session.query(store.SQLEvent)
@@ -75,7 +76,15 @@ def stored_rows(store: EnvironmentSQLTrackerStore, sender: str) -> List[str]:
             .order_by(store.SQLEvent.id)
             .all()
         )
-        return [row.type_name for row in rows]
+        return [
+            (r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
+            for r in rows
+        ]
+
+
+def stored_rows(store: EnvironmentSQLTrackerStore, sender: str) -> List[str]:
+    """The type of every stored event of a conversation, in id order."""
+    return [row[1] for row in all_columns(store, sender)]
 
 
 def turn(text: str, slot: str, value: Any) -> List[Any]:
@@ -230,21 +239,6 @@ def test_the_cache_keeps_the_latest_conversations_only():
     assert cache.take("b", (1, 1)) is None  # and dropped
     assert cache.take("c", (1, 1)) is trackers["c"]
     assert cache.take("c", (1, 1)) is None  # handed out once
-
-
-def all_columns(store: EnvironmentSQLTrackerStore, sender: str) -> List[Tuple[Any, ...]]:
-    """Every stored row of a conversation but its id, in id order."""
-    with store.session_scope() as session:
-        rows = (
-            session.query(store.SQLEvent)
-            .filter(store.SQLEvent.sender_id == sender)
-            .order_by(store.SQLEvent.id)
-            .all()
-        )
-        return [
-            (r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
-            for r in rows
-        ]
 
 
 @synchronously
