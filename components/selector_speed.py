@@ -32,7 +32,10 @@ one batch, and calls the model's prediction graph through its `tf.function`: abo
 3. The intent classifier (LogisticRegressionClassifier) asks the message for its
    sparse features, which joins the per-token matrices as well as the sentence ones,
    and then uses only the sentence ones. Only those are joined here, by Rasa's own
-   filter and join: the same matrix (the test compares it entry for entry).
+   filter and join: the same matrix (the test compares it entry for entry). For one
+   message with one-row COO sentence features (every typed message here), the matrix
+   is built in one step (`single_row_matrix`): 1.2 -> 0.1 ms a message (2026-12-04,
+   200 calls on a quiet machine), the same matrix entry for entry.
 
 Measured with `python -m scripts.ab_selector_speed` (the NLU parse of the bench's 23
 typed texts, 30 rounds, Rasa's way and each step alternated message by message in one
@@ -181,9 +184,38 @@ def sparse_sentence_features(message: Message) -> Optional[Features]:
     return Message._combine_features(sentence, [])
 
 
+def single_row_matrix(message: Message) -> Any:
+    """The classifier's input for one message whose sentence features are all sparse
+    one-row COO matrices (as this pipeline's featurizers make them), or None.
+
+    Rasa joins them with `hstack` (their entries one after the other, each matrix's
+    columns moved past the ones before), turns that into CSR (which sorts each row's
+    entries and sums duplicates), joins an empty dense part (values become float64) and
+    stacks the rows: the same matrix as one COO matrix of the moved entries turned into
+    CSR, in float64."""
+    _, sentence = message._filter_sparse_features(TEXT, [])
+    if not sentence or message.get_dense_features(attribute=TEXT)[1] is not None:
+        return None
+    blocks = [feature.features for feature in sentence]
+    if not all(type(b) is scipy.sparse.coo_matrix and b.shape[0] == 1 for b in blocks):
+        return None
+    offsets = np.cumsum([0] + [b.shape[1] for b in blocks])
+    columns = np.concatenate([b.col.astype(np.int64) + o for b, o in zip(blocks, offsets)])
+    values = np.concatenate([b.data for b in blocks]).astype(np.float64)
+    joined = scipy.sparse.coo_matrix(
+        (values, (np.zeros(len(columns), dtype=np.int64), columns)),
+        shape=(1, int(offsets[-1])),
+    )
+    return joined.tocsr()
+
+
 def _create_x(self: LogisticRegressionClassifier, messages: List[Message]) -> Any:
     """LogisticRegressionClassifier._create_X, with the sparse sentence features found
     as above; the rest is Rasa's code."""
+    if len(messages) == 1:
+        matrix = single_row_matrix(messages[0])
+        if matrix is not None:
+            return matrix
     rows = []
     for message in messages:
         sparse = sparse_sentence_features(message)

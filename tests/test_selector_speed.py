@@ -185,8 +185,10 @@ def test_the_intent_classifier_gets_rasas_own_matrix(served_agent):  # noqa: F81
     """For every text, the classifier's input matrix is Rasa's, entry for entry (same
     format, types, indices and values), and so are its probabilities."""
     classifier = served_agent.processor.graph_runner._instantiated_nodes[CLASSIFIER]._component
+    direct = 0
     for text in training_texts() + ODD_TEXTS:
         message = _run(served_agent, text, FEATURIZED)
+        direct += selector_speed.single_row_matrix(message) is not None
         ours = selector_speed._create_x(classifier, [message])
         rasas = selector_speed._rasa_create_x(classifier, [message])
         assert type(ours) is type(rasas) and ours.shape == rasas.shape, text
@@ -199,6 +201,7 @@ def test_the_intent_classifier_gets_rasas_own_matrix(served_agent):  # noqa: F81
             assert numpy.array_equal(
                 classifier.clf.predict_proba(ours), classifier.clf.predict_proba(rasas)
             ), text
+    assert direct > 200  # the matrix built directly is the one real messages get
 
 
 def _message(*features: Features) -> Message:
