@@ -200,7 +200,10 @@ def single_row_matrix(message: Message) -> Any:
     if not all(type(b) is scipy.sparse.coo_matrix and b.shape[0] == 1 for b in blocks):
         return None
     offsets = np.cumsum([0] + [b.shape[1] for b in blocks])
-    columns = np.concatenate([b.col.astype(np.int64) + o for b, o in zip(blocks, offsets)])
+    starts = offsets[:-1]
+    columns = np.concatenate(
+        [b.col.astype(np.int64) + o for b, o in zip(blocks, starts, strict=True)]
+    )
     values = np.concatenate([b.data for b in blocks]).astype(np.float64)
     joined = scipy.sparse.coo_matrix(
         (values, (np.zeros(len(columns), dtype=np.int64), columns)),
