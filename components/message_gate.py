@@ -29,7 +29,7 @@ import collections
 import logging
 import os
 import time
-from typing import Any, Callable, Deque, Dict, Optional
+from typing import Any, Callable, Deque, Dict, Optional, Set
 
 from rasa.core.processor import MessageProcessor
 
@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 CONCURRENCY_VAR = "MESSAGE_CONCURRENCY"
 DEFAULT_CONCURRENCY = 2
 STALE_SECONDS = 0.1
+_warned: Set[str] = set()
 
 
 def concurrency(environ: Any = os.environ) -> int:
@@ -50,9 +51,14 @@ def concurrency(environ: Any = os.environ) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        logger.warning(
-            "%s=%r is not a whole number >= 0; using %s.", CONCURRENCY_VAR, raw, DEFAULT_CONCURRENCY
-        )
+        if raw not in _warned:  # once, not at every message
+            _warned.add(raw)
+            logger.warning(
+                "%s=%r is not a whole number >= 0; using %s.",
+                CONCURRENCY_VAR,
+                raw,
+                DEFAULT_CONCURRENCY,
+            )
         return DEFAULT_CONCURRENCY
     return value
 
@@ -91,10 +97,12 @@ class ArrivalOrderGate:
             waiter = self.waiters.popleft()
             if not waiter.done():
                 waiter.set_result(self._admit())
-        if self.waiters and self.holders and (self._timer is None or self._timer.cancelled()):
-            oldest = min(self.holders.values())
-            delay = max(0.0, oldest + self.stale_after - self.clock()) + 0.001
-            self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
+        if self.waiters and self._timer is None:
+            now = self.clock()
+            fresh = [since for since in self.holders.values() if now - since < self.stale_after]
+            if fresh:  # (with none fresh there is room, and the loop above let one in)
+                delay = min(fresh) + self.stale_after - now + 0.001
+                self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer = None

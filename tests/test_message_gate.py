@@ -104,3 +104,30 @@ def test_the_gate_can_be_turned_off(monkeypatch):
     answer = asyncio.run(message_gate.handle_message_in_arrival_order(None, None))
     assert answer == "answer" and calls == ["handled"]
     assert not message_gate._gates  # no gate was made
+
+
+def test_waiting_behind_a_stale_message_does_not_spin():
+    """A holder that is stale already does not set the next look: only the fresh ones
+    do (a hung action server must not wake the gate a thousand times a second)."""
+
+    async def scenario() -> int:
+        gate, log = ArrivalOrderGate(1, stale_after=0.05), list[str]()
+        looks = []
+        on_timer = gate._on_timer
+
+        def counting() -> None:
+            looks.append(1)
+            on_timer()
+
+        gate._on_timer = counting  # type: ignore[method-assign]
+        hung = asyncio.ensure_future(_message(gate, "hung", 0.5, log))
+        await asyncio.sleep(0)
+        slow = asyncio.ensure_future(_message(gate, "slow", 0.3, log))
+        await asyncio.sleep(0)
+        last = asyncio.ensure_future(_message(gate, "last", 0.0, log))
+        await asyncio.gather(slow, last)
+        hung.cancel()
+        assert log.index("in slow") < log.index("in last")
+        return len(looks)
+
+    assert asyncio.run(scenario()) <= 5
