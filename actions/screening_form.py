@@ -1,5 +1,6 @@
 """validate_screening_form: decides which question the screening form asks next."""
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -11,6 +12,19 @@ from rasa_sdk.types import DomainDict
 from screening.advice import noted_aside
 from screening.questions import SCREENING_SLOTS, questions_to_ask
 from screening.routing import POSSIBLE_URGENT_INTENT
+
+
+class _NoSkippedValidationNotice(logging.Filter):
+    """rasa_sdk warns at every turn, for every slot the turn set, that the form has no
+    `validate_<slot>` method. The answers are read and checked by action_extract_findings
+    (screening/slot_updates.py) by design, so those warnings only filled the action
+    server's log (four per screening); other warnings of rasa_sdk.forms still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Skipping validation for `")
+
+
+logging.getLogger("rasa_sdk.forms").addFilter(_NoSkippedValidationNotice())
 
 
 class ValidateScreeningForm(FormValidationAction):

@@ -1,6 +1,7 @@
 """Each custom action, run with rasa_sdk's Tracker and CollectingDispatcher."""
 
 import asyncio
+import logging
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -134,6 +135,28 @@ def test_a_typed_answer_to_another_question_is_said_back_before_it_comes_again()
     assert _validate_typed("a lil dent", {"deep": "no"}) == ["I've noted: you can see its bottom."]
     # the open question answered: the next question follows, nothing said back
     assert _validate_typed("none of those", {"signs_urgent": "none", **URGENT_NO}) == []
+
+
+def test_the_form_does_not_fill_the_log_with_skipped_validations(caplog):
+    """rasa_sdk's "Skipping validation for `slot`" warning (the slots are checked by the
+    extraction, by design) is not logged; the form still works."""
+    caplog.set_level(logging.INFO, logger="rasa_sdk.forms")
+    # the "who" button answered: rasa_sdk would warn that `subject` has no validate_subject
+    track = tracker(
+        {"subject": "baby", "requested_slot": "subject"},
+        '/inform{"subject": "baby"}',
+        active_loop="screening_form",
+        events=[
+            {"event": "user", "text": "/inform"},
+            {"event": "slot", "name": "subject", "value": "baby"},
+        ],
+    )
+    events, _ = run(ValidateScreeningForm(), track)
+    assert [e["value"] for e in events if e.get("name") == "requested_slot"] == ["dimple_pattern"]
+    assert not [r for r in caplog.records if "Skipping validation" in r.getMessage()]
+    # other warnings of the same logger still show
+    logging.getLogger("rasa_sdk.forms").warning("another warning")
+    assert [r.getMessage() for r in caplog.records] == ["another warning"]
 
 
 def test_form_asks_where_after_who_and_never_the_age():
