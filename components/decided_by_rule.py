@@ -76,8 +76,9 @@ def decisive_rule_prediction(
     remembered = tracker.__dict__.get(RULE_PREDICTION)
     if remembered is None:
         return None
-    state, prediction = remembered
-    if state[0] != len(tracker.events) or state[1] is not _state_of(tracker)[1]:
+    (length, last), prediction = remembered
+    now_length, now_last = _state_of(tracker)
+    if length != now_length or last is not now_last:  # the very same events, by identity
         return None
     if _last_action_was_rejected(tracker):
         # The ensemble then zeroes that action in every prediction, the rule's too.
