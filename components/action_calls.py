@@ -23,6 +23,8 @@ server; an NLG server if one is configured), except one with its own certificate
    tracker they are sent.
 2. The request body is encoded with ujson (a Rasa dependency), which gives the same
    JSON values; anything it cannot encode goes to the standard encoder as before.
+   The events and the domain of an action call come already encoded
+   (components/action_bodies.py).
 
 Rasa's own checks stay as they are: the same headers, parameters and timeout, the same
 errors for an HTTP error status or a refused connection.
@@ -46,12 +48,21 @@ _message_sessions: ContextVar[Optional[SessionsByEndpoint]] = ContextVar(
 )
 
 
+def _as_plain(value: Any) -> Any:
+    """The standard encoder's `default`: the plain value of an already encoded part of
+    the body (components/action_bodies.py); anything else is refused as before."""
+    as_plain = getattr(value, "as_plain", None)
+    if as_plain is None:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return as_plain()
+
+
 def encode_json(body: Any) -> bytes:
     """The JSON of `body`: ujson's, or the standard encoder's for what ujson refuses."""
     try:
         return ujson.dumps(body, ensure_ascii=True).encode()
     except (TypeError, OverflowError, ValueError):
-        return json.dumps(body).encode()
+        return json.dumps(body, default=_as_plain).encode()
 
 
 def _endpoint_key(endpoint: EndpointConfig) -> Tuple[Any, ...]:

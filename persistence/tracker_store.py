@@ -51,6 +51,8 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from persistence.stored_events import settle
+
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "TRACKER_STORE_URL"
@@ -242,6 +244,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             tracker = self.cache.take(sender_id, self.version(sender_id))
         if tracker is None:
             tracker = await super().retrieve(sender_id)
+            if tracker is not None:
+                settle(tracker.events)  # as read back: their JSON may be kept
         if tracker is not None:
             setattr(tracker, STORED_EVENTS, len(tracker.events))
         return tracker
@@ -265,10 +269,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             return
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [
-                event_row(tracker.sender_id, event)
-                for event in self._additional_events(session, tracker)
-            ]
+            new_events = list(self._additional_events(session, tracker))
+            rows = [event_row(tracker.sender_id, event) for event in new_events]
             if rows:
                 # One statement for the turn's events (Rasa adds them one by one to
                 # the ORM session, which inserts and reads back each row's id).
@@ -277,6 +279,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             # before. Anything committed after it makes the next check differ.
             version = self._version(session, tracker.sender_id) if self.cache is not None else None
             session.commit()
+        settle(new_events)  # stored: their JSON may be kept for the action calls
         setattr(tracker, STORED_EVENTS, len(tracker.events))  # all of them, now
         if self.cache is not None and version is not None and as_read_back(tracker):
             self.cache.put(tracker.sender_id, version, tracker)
