@@ -116,20 +116,63 @@ async def _echo(request: web.Request, count: int) -> Any:
     return web.json_response({"count": count, "body": await request.json()})
 
 
-def test_the_calls_of_a_message_share_one_connection_and_bring_back_the_reply():
+def test_the_calls_of_every_message_share_kept_alive_connections_and_bring_back_the_reply():
     async def scenario() -> None:
         async with StandIn(_echo) as server:
             endpoint = EndpointConfig(server.url, token="secret-token")
-            async with action_calls.shared_sessions():  # as while a message is handled
-                replies = [await endpoint.request(json={"n": n, "text": "é"}) for n in range(3)]
+            replies = []
+            for _message in range(2):
+                async with action_calls.shared_sessions():  # as while a message is handled
+                    replies += [
+                        await endpoint.request(json={"n": n, "text": "é"}) for n in range(2)
+                    ]
             alone = [await endpoint.request(json={"n": n}) for n in range(2)]
-        assert [reply["body"] for reply in replies] == [{"n": n, "text": "é"} for n in range(3)]
-        assert server.bodies[:3] == [{"n": n, "text": "é"} for n in range(3)]
-        assert len(set(server.peers[:3])) == 1, server.peers  # one connection for all three
+        assert [reply["body"] for reply in replies] == [{"n": n, "text": "é"} for n in (0, 1, 0, 1)]
+        assert server.bodies[:4] == [{"n": n, "text": "é"} for n in (0, 1, 0, 1)]
         assert all(query.get("token") == "secret-token" for query in server.queries)
-        # outside a message, a call has its connection to itself, as with Rasa
+        # outside a message (the HTTP API's execute, reminders) as well
         assert [reply["body"] for reply in alone] == [{"n": 0}, {"n": 1}]
-        assert len(set(server.peers)) == 3, server.peers
+        assert len(set(server.peers)) == 1, server.peers  # one connection for all six
+
+    asyncio.run(scenario())
+
+
+def test_an_idle_connection_is_closed_before_the_action_server_would_close_it(monkeypatch):
+    from sanic.config import DEFAULT_CONFIG
+
+    # aiohttp closes an idle connection within two of its keep-alive periods.
+    server_keeps_idle_s = float(DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"])  # type: ignore[arg-type]
+    assert server_keeps_idle_s > 2 * action_calls.IDLE_CLOSE_S
+    monkeypatch.setattr(action_calls, "IDLE_CLOSE_S", 0.2)
+
+    async def scenario() -> None:
+        async with StandIn(_echo) as server:
+            endpoint = EndpointConfig(server.url)
+            await endpoint.request(json={})
+            await endpoint.request(json={})
+            await asyncio.sleep(0.5)
+            assert not action_calls.shared_connector()._conns  # nothing left open
+            await endpoint.request(json={})
+        assert len(set(server.peers[:2])) == 1 and server.peers[2] != server.peers[0]
+
+    asyncio.run(scenario())
+
+
+def test_a_session_has_rasas_headers_auth_and_timeout():
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook",
+        headers={"X-Test": "1"},
+        basic_auth={"username": "u", "password": "p"},
+    )
+
+    async def scenario() -> None:
+        ours, rasas = action_calls.new_session(endpoint), endpoint.session()
+        try:
+            for attribute in ("_default_headers", "_default_auth", "_timeout"):
+                assert getattr(ours, attribute) == getattr(rasas, attribute), attribute
+        finally:
+            await ours.close()
+            await rasas.close()
 
     asyncio.run(scenario())
 
@@ -147,6 +190,7 @@ def test_a_connection_the_server_drops_unanswered_is_tried_once_more():
             reply = await EndpointConfig(server.url).request(json={"a": 1})
         assert reply == {"answered": 2}
         assert server.bodies == [{"a": 1}, {"a": 1}]
+        assert len(set(server.peers)) == 2  # tried again on a new connection
 
     asyncio.run(scenario())
 
