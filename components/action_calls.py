@@ -35,6 +35,7 @@ errors for an HTTP error status or a refused connection.
 """
 
 import asyncio
+import atexit
 import json
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
@@ -90,6 +91,14 @@ def shared_connector() -> aiohttp.TCPConnector:
         connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_CLOSE_S)
         _connectors[id(loop)] = connector
     return connector
+
+
+@atexit.register
+def _drop_idle_connections() -> None:
+    """At exit the loops are closed and the sockets go with the process: the pools'
+    idle connections are let go, so aiohttp does not report them as unclosed."""
+    for connector in _connectors.values():
+        connector._conns.clear()
 
 
 def new_session(

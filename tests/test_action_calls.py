@@ -8,6 +8,8 @@ count connections and drop one on purpose); the replies against the real action 
 import asyncio
 import json
 import math
+import subprocess
+import sys
 from typing import Any, Callable, Dict, List, Set
 
 import aiohttp
@@ -343,3 +345,38 @@ def test_every_action_that_reads_the_domain_is_sent_it():
         assert name.startswith("validate_") or domain.does_custom_action_explicitly_need_domain(
             name
         ), f"{name} ({module}) reads the domain: list it with send_domain: true in domain.yml"
+
+
+def test_a_process_that_ends_right_after_a_call_reports_no_unclosed_connection():
+    """The pool's idle connection is let go at exit, not reported by aiohttp."""
+    script = """
+import asyncio
+import atexit
+import gc
+from aiohttp import web
+from components import action_calls
+from rasa.utils.endpoints import EndpointConfig
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", lambda request: web.json_response({"ok": 1}))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    print(await EndpointConfig(f"http://127.0.0.1:{port}/webhook").request(json={}))
+
+asyncio.run(main())
+# What the interpreter's exit does, in its order: the exit functions, then the
+# module's objects go (aiohttp reports a pool that still holds connections).
+atexit._run_exitfuncs()
+action_calls._connectors.clear()
+gc.collect()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "{'ok': 1}" in done.stdout
+    assert "Unclosed" not in done.stderr, done.stderr[-2000:]
