@@ -536,9 +536,10 @@ def last_state_variants(state: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
 @pytest.fixture(scope="module")
 def varied_lookup(rule_lookup) -> Dict[str, Any]:
     """The trained rules, and a third of them again for each change of
-    `last_state_variants` to their last state (the trained ones have no value that should
-    not be set, no rule without a previous action and no bot text; a third keeps Rasa's
-    side of the test to seconds); and rules of no state and of one empty state."""
+    `last_state_variants` to their last state (in the trained ones' last states only the
+    loop is ever one that should not be set, and every one has a previous action by name;
+    a third keeps Rasa's side of the test to seconds); and rules of no state and of one
+    empty state."""
     import json
 
     lookup = dict(rule_lookup["rules"])
