@@ -57,7 +57,8 @@ intent, the loop's name), and the conversation's last state is checked only agai
 rules those values do not already turn down (1.35 of 138 on average over the hand-made
 conversations), remembered per three values. The first filter then adds the same keys in
 the same order as Rasa's. A last state without a previous action, or unlike Rasa's
-(values other than strings, numbers and tuples of them), is checked against every rule.
+(values other than strings, numpy's string scalars, numbers and tuples of them), is
+checked against every rule.
 
 Measured on data/'s conversations and the tests' hand-made ones, CPU against Rasa's
 own functions (a growing tracker asked at every event, as the policies ask): applied
@@ -77,6 +78,7 @@ import json
 import operator
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+import numpy
 import rasa.shared.core.constants as core_constants
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import SHOULD_NOT_BE_SET
@@ -452,9 +454,13 @@ INDEXED = (
     (core_constants.USER, INTENT),
     (core_constants.ACTIVE_LOOP, core_constants.LOOP_NAME),
 )
+# Strings: numpy's string scalar is how the intent classifier names the intent, and it
+# hashes, compares (with a str, a number, None, a tuple, a list, a dict) and is true as
+# the same str does.
+STRING_TYPES = (str, numpy.str_)
 # Values that compare, and say whether they are true, as Rasa's states' own do (a
 # slot's features are a tuple of these).
-PLAIN_TYPES = (str, int, float, bool, type(None))
+PLAIN_TYPES = (*STRING_TYPES, int, float, bool, type(None))
 # Signatures remembered per lookup; more are read anew (a domain's names are fewer).
 MAX_SIGNATURES = 4096
 
@@ -565,7 +571,7 @@ def signature_of(state: State) -> Optional[Tuple[Optional[str], ...]]:
     if not plain_state(state) or not state.get(core_constants.PREVIOUS_ACTION):
         return None
     signature = tuple(state.get(state_type, {}).get(key) for state_type, key in INDEXED)
-    if all(value is None or type(value) is str for value in signature):
+    if all(value is None or type(value) in STRING_TYPES for value in signature):
         return signature
     return None
 

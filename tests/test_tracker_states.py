@@ -533,6 +533,22 @@ def last_state_variants(state: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         yield changed
 
 
+def with_numpy_strings(state: Dict[str, Any]) -> Dict[str, Any]:
+    """The state with its strings as numpy's string scalars, as the intent classifier
+    names the intent in a served conversation's states."""
+    import numpy
+
+    def numpy_string(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(numpy_string(item) for item in value)
+        return numpy.str_(value) if isinstance(value, str) else value
+
+    return {
+        state_type: {key: numpy_string(value) for key, value in sub_state.items()}
+        for state_type, sub_state in state.items()
+    }
+
+
 @pytest.fixture(scope="module")
 def varied_lookup(rule_lookup) -> Dict[str, Any]:
     """The trained rules, and a third of them again for each change of
@@ -568,24 +584,33 @@ def distinct_policy_states(training_event_lists) -> List[List[Dict[str, Any]]]:
 def test_every_shape_of_last_state_gets_rasas_rules_in_rasas_order(
     varied_lookup, distinct_policy_states
 ):
-    """The varied rules against every varied last state: the same keys in the same
-    order, by the index (whose candidates are fewer than all keys) or by the whole
-    filter (a last state without a previous action)."""
+    """The varied rules against every varied last state, its strings as str and as
+    numpy's: the same keys in the same order, by the index (whose candidates are fewer
+    than all keys) or by the whole filter (a last state without a previous action)."""
     from rasa.core.policies.rule_policy import RulePolicy
 
     policy = RulePolicy.__new__(RulePolicy)
     assert len(varied_lookup) > 138 + 300
     compared = indexed = large = 0
     for states in distinct_policy_states:
-        for last_state in last_state_variants(states[-1]) if states else [None]:
-            varied = [*states[:-1], last_state] if states else states
-            ours = policy._get_possible_keys(varied_lookup, varied)
-            rasas = tracker_states._rasa_get_possible_keys(policy, varied_lookup, varied)
-            assert list(ours) == list(rasas), varied[-1:]
-            compared += 1
-            indexed += candidates_checked(varied_lookup, varied) < len(varied_lookup)
-            large += len(ours) > 10  # a set whose order depends on the order of insertion
+        for last_state in last_state_variants(states[-1]) if states else []:
+            for strings in (last_state, with_numpy_strings(last_state)):
+                varied = [*states[:-1], strings]
+                ours = policy._get_possible_keys(varied_lookup, varied)
+                rasas = tracker_states._rasa_get_possible_keys(policy, varied_lookup, varied)
+                assert list(ours) == list(rasas), varied[-1:]
+                compared += 1
+                indexed += candidates_checked(varied_lookup, varied) < len(varied_lookup)
+                large += len(ours) > 10  # a set whose order depends on the order of insertion
     assert compared > 1000 and indexed > compared / 2 and large > 10
+    no_states = tracker_states._rasa_get_possible_keys(policy, varied_lookup, [])
+    assert list(policy._get_possible_keys(varied_lookup, [])) == list(no_states)
+    # the numpy strings are indexed as the str ones are
+    numpy_states = [with_numpy_strings(states[-1]) for states in distinct_policy_states if states]
+    assert [tracker_states.signature_of(state) for state in numpy_states] == [
+        tracker_states.signature_of(states[-1]) for states in distinct_policy_states if states
+    ]
+    assert sum(tracker_states.signature_of(state) is not None for state in numpy_states) > 400
 
 
 def outcome(get_keys: Callable[..., Set[str]], *args: Any) -> Any:
