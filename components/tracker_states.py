@@ -469,7 +469,8 @@ STRING_TYPES = (str, numpy.str_)
 # Values that compare, and say whether they are true, as Rasa's states' own do (a
 # slot's features are a tuple of these).
 PLAIN_TYPES = (*STRING_TYPES, int, float, bool, type(None))
-# Signatures remembered per lookup; more are read anew (a domain's names are fewer).
+# At most this many signatures are remembered per lookup, then all are forgotten (a
+# domain names far fewer; this only bounds the memory).
 MAX_SIGNATURES = 4096
 
 
