@@ -5,12 +5,13 @@ every event (so that the remembered folds and replays are gone on from) and afre
 
 import contextlib
 import copy
+import itertools
 import operator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 import pytest
-from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
+from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS, SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -456,12 +457,21 @@ def policy_states(events: List[Event], domain: Domain) -> Iterator[List[Dict[str
                 yield by_intent
 
 
+def candidates_checked(lookup: Dict[str, Any], states: List[Dict[str, Any]]) -> int:
+    """How many keys the first filter (the last state) checks."""
+    if not states:
+        return 0
+    _, index = tracker_states.compiled_lookup(lookup)
+    signature = tracker_states.signature_of(states[-1])
+    return len(index.order if signature is None else index.candidates(signature))
+
+
 def test_the_rules_that_fit_are_rasas_in_rasas_order(rule_lookup, training_event_lists, domain):
     from rasa.core.policies.rule_policy import RulePolicy
 
     assert RulePolicy._get_possible_keys is tracker_states.get_possible_keys
     policy = RulePolicy.__new__(RulePolicy)  # the method reads nothing of the instance
-    found = compared = 0
+    found = compared = indexed = 0
     for events in training_event_lists + hand_made_event_lists():
         for states in policy_states(events, domain):
             for lookup in (rule_lookup["rules"], rule_lookup["rules_for_loop_unhappy_path"]):
@@ -472,7 +482,9 @@ def test_the_rules_that_fit_are_rasas_in_rasas_order(rule_lookup, training_event
                     assert max(ours, key=len) == max(rasas, key=len)
                 found += bool(ours)
                 compared += 1
+                indexed += candidates_checked(lookup, states) < len(lookup)
     assert compared > 1000 and found > compared / 10
+    assert indexed > compared * 0.9  # nearly every last state has a previous action
 
 
 def test_a_changed_lookup_is_read_anew(rule_lookup, domain):
@@ -489,6 +501,165 @@ def test_a_changed_lookup_is_read_anew(rule_lookup, domain):
         fitting = next(key for state in states for key in policy._get_possible_keys(lookup, state))
         action = lookup.pop(fitting)
         lookup[fitting.replace("action_listen", "utter_greet")] = action
+
+
+BOT_TEXT = "Here is what I know about that."
+USER_TEXT = "what is a sacral dimple"
+
+
+def last_state_variants(state: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+    """A last state (of a rule or a conversation) as it is, and changed in each way the
+    index must answer for: a value that should not be set in place of the previous
+    action, the intent or the loop; no previous action, an empty one, one by bot text
+    (end-to-end) or by both name and text; a user turn by text only."""
+    variants: List[Dict[str, Any]] = [
+        {"prev_action": {"action_name": SHOULD_NOT_BE_SET}},
+        {"user": {"intent": SHOULD_NOT_BE_SET}},
+        {"active_loop": {"name": SHOULD_NOT_BE_SET}},
+        {"prev_action": None},
+        {"prev_action": {}},
+        {"prev_action": {"action_text": BOT_TEXT}},
+        {"prev_action": {"action_name": "action_listen", "action_text": BOT_TEXT}},
+        {"user": {"text": USER_TEXT}},
+    ]
+    yield state
+    for changes in variants:
+        changed = copy.deepcopy(state)
+        for state_type, sub_state in changes.items():
+            if sub_state is None:
+                changed.pop(state_type, None)
+            else:
+                changed[state_type] = sub_state
+        yield changed
+
+
+def with_numpy_strings(state: Dict[str, Any]) -> Dict[str, Any]:
+    """The state with its strings as numpy's string scalars, as the intent classifier
+    names the intent in a served conversation's states."""
+    import numpy
+
+    def numpy_string(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(numpy_string(item) for item in value)
+        return numpy.str_(value) if isinstance(value, str) else value
+
+    return {
+        state_type: {key: numpy_string(value) for key, value in sub_state.items()}
+        for state_type, sub_state in state.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def varied_lookup(rule_lookup) -> Dict[str, Any]:
+    """The trained rules, and a third of them again for each change of
+    `last_state_variants` to their last state (in the trained ones' last states only the
+    loop is ever one that should not be set, and every one has a previous action by name;
+    a third keeps Rasa's side of the test to seconds); and rules of no state and of one
+    empty state."""
+    import json
+
+    lookup = dict(rule_lookup["rules"])
+    for number, (key, action) in enumerate(rule_lookup["rules"].items()):
+        rule = json.loads(key)
+        changed = itertools.islice(last_state_variants(rule[-1]), 1, None)
+        for change, last_state in enumerate(changed):
+            if (number + change) % 3 == 0:
+                lookup.setdefault(json.dumps([*rule[:-1], last_state]), action)
+    lookup["[]"] = lookup["[{}]"] = "action_listen"
+    return lookup
+
+
+@pytest.fixture(scope="module")
+def distinct_policy_states(training_event_lists) -> List[List[Dict[str, Any]]]:
+    """The rule policy's states of data/'s and the hand-made conversations, each list
+    once, on the domain that shows slots too."""
+    seen: Dict[str, List[Dict[str, Any]]] = {}
+    domain = domain_with_slots_in_states()
+    for events in training_event_lists + hand_made_event_lists():
+        for states in policy_states(events, domain):
+            seen.setdefault(repr(states), states)
+    return list(seen.values())
+
+
+def test_every_shape_of_last_state_gets_rasas_rules_in_rasas_order(
+    varied_lookup, distinct_policy_states
+):
+    """The varied rules against every varied last state, its strings as str and as
+    numpy's: the same keys in the same order, by the index (whose candidates are fewer
+    than all keys) or by the whole filter (a last state without a previous action)."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    assert len(varied_lookup) > 138 + 300
+    compared = indexed = large = 0
+    for states in distinct_policy_states:
+        for last_state in last_state_variants(states[-1]) if states else []:
+            for strings in (last_state, with_numpy_strings(last_state)):
+                varied = [*states[:-1], strings]
+                ours = policy._get_possible_keys(varied_lookup, varied)
+                rasas = tracker_states._rasa_get_possible_keys(policy, varied_lookup, varied)
+                assert list(ours) == list(rasas), varied[-1:]
+                compared += 1
+                indexed += candidates_checked(varied_lookup, varied) < len(varied_lookup)
+                large += len(ours) > 10  # a set whose order depends on the order of insertion
+    assert compared > 1000 and indexed > compared / 2 and large > 10
+    no_states = tracker_states._rasa_get_possible_keys(policy, varied_lookup, [])
+    assert list(policy._get_possible_keys(varied_lookup, [])) == list(no_states)
+    # the numpy strings are indexed as the str ones are
+    numpy_states = [with_numpy_strings(states[-1]) for states in distinct_policy_states if states]
+    assert [tracker_states.signature_of(state) for state in numpy_states] == [
+        tracker_states.signature_of(states[-1]) for states in distinct_policy_states if states
+    ]
+    assert sum(tracker_states.signature_of(state) is not None for state in numpy_states) > 400
+
+
+def outcome(get_keys: Callable[..., Set[str]], *args: Any) -> Any:
+    """The keys in their order, or the kind of error."""
+    try:
+        return list(get_keys(*args))
+    except Exception as error:
+        return type(error)
+
+
+def test_unusual_states_are_filtered_by_rasas_steps(varied_lookup, distinct_policy_states):
+    """States unlike Rasa's (values that are lists, dictionaries, numbers; a sub-state
+    that is no dictionary; a key that is no string) get Rasa's answer, or Rasa's error."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)
+    unusual: List[Callable[[Dict[Any, Any]], None]] = [
+        lambda state: state.setdefault("slots", {}).update(subject=["baby"]),
+        lambda state: state.setdefault("slots", {}).update(subject=({"x": 1},)),
+        lambda state: state["prev_action"].update(action_name=1),
+        lambda state: state["user"].update(intent=("faq",)),
+        lambda state: state.update(active_loop=[FORM]),
+        lambda state: state.update(slots="subject"),
+        lambda state: state.update({1: {"name": FORM}}),
+        lambda state: state["prev_action"].update({("action_name",): "action_listen"}),
+    ]
+    compared = failed = 0
+    for states in distinct_policy_states[::10]:
+        if not states or "user" not in states[-1] or "prev_action" not in states[-1]:
+            continue
+        for change in unusual:
+            varied = copy.deepcopy(states)
+            change(varied[-1])
+            assert tracker_states.signature_of(varied[-1]) is None
+            ours = outcome(policy._get_possible_keys, varied_lookup, varied)
+            rasas = outcome(tracker_states._rasa_get_possible_keys, policy, varied_lookup, varied)
+            assert ours == rasas, varied[-1]
+            compared += 1
+            failed += rasas is AttributeError
+    assert compared > 50 and failed > 5
+
+
+def test_the_index_remembers_a_bounded_number_of_last_states(rule_lookup, monkeypatch):
+    monkeypatch.setattr(tracker_states, "MAX_SIGNATURES", 3)
+    _, index = tracker_states.compiled_lookup(dict(rule_lookup["rules"]))
+    for intent in ("greet", "faq", "deny", "affirm", "goodbye"):
+        listened = index.candidates(("action_listen", intent, None))
+        assert listened and len(index.candidates_by_signature) <= 3
+        assert listened == index.candidates(("action_listen", intent, None))
 
 
 # --- the served model's predictions -----------------------------------------------------
