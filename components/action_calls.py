@@ -88,18 +88,24 @@ def shared_connector() -> aiohttp.TCPConnector:
     if connector is None or connector.closed or connector._loop is not loop:
         for key, old in list(_connectors.items()):  # pools of loops that are gone
             if old.closed or old._loop.is_closed():
-                del _connectors[key]
+                _let_go(_connectors.pop(key))
         connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_CLOSE_S)
         _connectors[id(loop)] = connector
     return connector
 
 
+def _let_go(connector: aiohttp.TCPConnector) -> None:
+    """Forget a pool's idle connections, once its loop is closed (they cannot be closed
+    on it any more; their sockets are closed when they are collected, or with the
+    process), so that aiohttp does not report the pool as unclosed."""
+    connector._conns.clear()
+
+
 @atexit.register
 def _drop_idle_connections() -> None:
-    """At exit the loops are closed and the sockets go with the process: the pools'
-    idle connections are let go, so aiohttp does not report them as unclosed."""
+    """At exit the loops are closed: every pool's idle connections are let go."""
     for connector in _connectors.values():
-        connector._conns.clear()
+        _let_go(connector)
 
 
 def new_session(
