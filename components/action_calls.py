@@ -49,6 +49,8 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
+from persistence.stored_events import encode
+
 # Seconds a kept-alive connection may stay idle before Rasa's side closes it: under
 # the action server's keep-alive timeout (Sanic's default, 5 s).
 IDLE_CLOSE_S = 2.0
@@ -72,7 +74,7 @@ def _as_plain(value: Any) -> Any:
 def encode_json(body: Any) -> bytes:
     """The JSON of `body`: ujson's, or the standard encoder's for what ujson refuses."""
     try:
-        return ujson.dumps(body, ensure_ascii=True).encode()
+        return encode(body).encode()
     except (TypeError, OverflowError, ValueError):
         return json.dumps(body, default=_as_plain).encode()
 

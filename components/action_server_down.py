@@ -24,7 +24,6 @@ seconds (environment; default 3, far above the milliseconds our actions take), s
 a hung action server is answered like a stopped one, urgent advice included.
 """
 
-import logging
 import os
 from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Text, Tuple
 
@@ -38,6 +37,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, LoopInterrupted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from components.environment import number_setting
 from screening.questions import INTERRUPTED_SLOT
 from screening.routing import (
     CONFIRM_QUESTION,
@@ -59,8 +59,6 @@ REPHRASE = "utter_default"
 
 ENV_ACTION_TIMEOUT = "ACTION_SERVER_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 3.0
-
-logger = logging.getLogger(__name__)
 
 # One step of the current turn: ("action", name) or ("other", "").
 Step = Tuple[Text, Text]
@@ -115,22 +113,14 @@ def next_action(
 
 def action_timeout(environ: Mapping[Text, Text]) -> float:
     """Seconds to wait for the action server: ACTION_SERVER_TIMEOUT, or the default."""
-    raw = (environ.get(ENV_ACTION_TIMEOUT) or "").strip()
-    if not raw:
-        return DEFAULT_ACTION_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 300:
-        logger.warning(
-            "%s=%r is not a number of seconds between 0 and 300; using %s.",
-            ENV_ACTION_TIMEOUT,
-            raw,
-            DEFAULT_ACTION_TIMEOUT,
-        )
-        return DEFAULT_ACTION_TIMEOUT
-    return seconds
+    return number_setting(
+        environ,
+        ENV_ACTION_TIMEOUT,
+        DEFAULT_ACTION_TIMEOUT,
+        float,
+        lambda seconds: 0 < seconds <= 300,
+        "a number of seconds between 0 and 300",
+    )
 
 
 def bound_action_server_wait(environ: Mapping[Text, Text] = os.environ) -> float:

@@ -26,41 +26,24 @@ an earlier message of its own conversation.
 
 import asyncio
 import collections
-import logging
 import os
 import time
-from typing import Any, Callable, Deque, Dict, Optional, Set
+from typing import Any, Callable, Deque, Dict, Optional
 
 from rasa.core.processor import MessageProcessor
 
-logger = logging.getLogger(__name__)
+from components.environment import number_setting
 
 CONCURRENCY_VAR = "MESSAGE_CONCURRENCY"
 DEFAULT_CONCURRENCY = 2
 STALE_SECONDS = 0.1
-_warned: Set[str] = set()
 
 
 def concurrency(environ: Any = os.environ) -> int:
     """MESSAGE_CONCURRENCY, or the default; 0 turns the gate off."""
-    raw = (environ.get(CONCURRENCY_VAR) or "").strip()
-    if not raw:
-        return DEFAULT_CONCURRENCY
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        if raw not in _warned:  # once, not at every message
-            _warned.add(raw)
-            logger.warning(
-                "%s=%r is not a whole number >= 0; using %s.",
-                CONCURRENCY_VAR,
-                raw,
-                DEFAULT_CONCURRENCY,
-            )
-        return DEFAULT_CONCURRENCY
-    return value
+    return number_setting(
+        environ, CONCURRENCY_VAR, DEFAULT_CONCURRENCY, int, lambda n: n >= 0, "a whole number >= 0"
+    )
 
 
 class ArrivalOrderGate:
