@@ -12,8 +12,8 @@ then a lookup) took about 0.45 ms of CPU, two or three times a message, and in t
 bench's conversations it was thrown away every time.
 
 The rule policy's prediction is remembered on the tracker it was made for (its number
-of events and its last event object, as lever 7 of rasa_speedups remembers applied
-events), and the memoization policy, asked next for the same tracker, returns its
+of events and its last event object, as components/tracker_states.py remembers
+applied events), and the memoization policy, asked next for the same tracker, returns its
 "nothing remembered" prediction at once when that prediction is decisive. Anything
 else asks the memoization policy as before: no rule prediction for this very tracker
 (Dask may run the policies in another order), a rule confidence below 1.0, priorities
